@@ -1,0 +1,322 @@
+//! One diagnostic type for every user-facing error and warning.
+//!
+//! A [`Diag`] is plain data: a stable [`Code`], a message, labelled spans and
+//! an optional help line. It knows nothing about terminals; [`render`] turns
+//! it into miette's graphical report with the sources attached once, at the
+//! boundary. A broken invariant inside lode is not a `Diag`: it is a panic
+//! that says "internal error".
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity};
+
+use crate::source::{SourceMap, Span};
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $title:literal;)*) => {
+        /// Stable diagnostic codes. The README's table lists each with an example.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant),* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// `lode::E0201`
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => concat!("lode::", $code)),* }
+            }
+
+            /// A short title for documentation and `--explain`-style listings.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title),* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "E0101", "syntax error";
+    FileTooLarge = "E0102", "file larger than 16 MiB";
+    NotText = "E0103", "input is not UTF-8 text";
+    TooDeep = "E0104", "nesting deeper than 64";
+    BadNumber = "E0105", "number not finite or too long";
+    TooMany = "E0106", "a resource limit was exceeded";
+    UnknownActor = "E0201", "unknown actor, group or coalition";
+    UnknownMineral = "E0202", "unknown mineral";
+    UnknownStage = "E0203", "unknown stage";
+    UnknownVariable = "E0204", "unknown variable";
+    UnknownScenario = "E0205", "unknown scenario";
+    UnknownMetric = "E0206", "unknown metric";
+    Redefinition = "E0207", "name defined twice";
+    AmbiguousStage = "E0208", "bare stage name belongs to several minerals";
+    UnknownDataset = "E0209", "unknown data set";
+    NotACoalition = "E0210", "name is not a coalition";
+    SharesOver = "E0301", "shares add up to more than 100%";
+    RowNotFull = "E0302", "share list with ROW does not add up to 100%";
+    DuplicateShare = "E0303", "actor listed twice in one share list";
+    UnitMismatch = "E0401", "units do not agree";
+    OutOfRange = "E0402", "value out of range";
+    WrongUnit = "E0403", "value of the wrong kind";
+    NeedsVolume = "E0404", "mass stockpile on a mineral without volume";
+    DivisionByZero = "E0405", "division by zero";
+    GroupCycle = "E0501", "group contains itself";
+    UseCycle = "E0502", "files use each other in a cycle";
+    ExtendsCycle = "E0503", "scenarios extend each other in a cycle";
+    CoalitionChoice = "E0504", "coalition_first needs one coalition";
+    ToleranceOp = "E0505", "tolerance on a comparison other than ==";
+    NotHere = "E0506", "statement not allowed here";
+    MineralShape = "E0507", "malformed mineral block";
+    BanBy = "E0508", "`bans` takes no `by`";
+    OutsideRoot = "E0601", "path leaves the project root";
+    CannotRead = "E0602", "cannot read file";
+    NotSupported = "E0901", "not supported yet";
+    CoversMismatch = "W0301", "coalition demand claim differs from the data";
+    SourcingCapped = "W0302", "sourcing flow capped at the exporter's surplus";
+    SelfRestriction = "W0303", "actor restricts itself";
+    EmptyTarget = "W0304", "restriction reaches no one";
+}
+
+impl Code {
+    pub fn is_warning(self) -> bool {
+        self.as_str().as_bytes().get(6) == Some(&b'W')
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    pub span: Span,
+    pub text: Option<String>,
+}
+
+/// An error or warning about the user's input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diag {
+    pub code: Code,
+    pub message: String,
+    /// The first label is the primary one.
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diag {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Diag {
+            code,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// A diagnostic with a primary label.
+    pub fn at(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diag::new(code, message).label(span, None::<String>)
+    }
+
+    pub fn label(mut self, span: Span, text: impl Into<Option<String>>) -> Self {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    pub fn with_label(self, span: Span, text: impl Into<String>) -> Self {
+        self.label(span, Some(text.into()))
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.code.is_warning()
+    }
+
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.first().map(|l| l.span)
+    }
+}
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// "did you mean" from a set of names, by edit distance ≤ 2.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for cand in candidates {
+        if cand == name {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(name, cand);
+        let close = d <= 2 || (d <= 3 && name.eq_ignore_ascii_case(cand));
+        if close && best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc)) {
+            best = Some((d, cand));
+        }
+    }
+    // A case-only difference (`cn` for `CN`) is the likeliest intent.
+    best.map(|(_, c)| c.to_string())
+}
+
+/// How rendered diagnostics look.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    pub unicode: bool,
+    pub width: usize,
+}
+
+impl Style {
+    /// Pinned for snapshots: unicode, no colour, 100 columns.
+    pub fn plain() -> Self {
+        Style {
+            color: false,
+            unicode: true,
+            width: 100,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Rendered {
+    code: &'static str,
+    message: String,
+    severity: Severity,
+    help: Option<String>,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Rendered>,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl miette::Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
+        }
+    }
+}
+
+fn clamp(span: Span, len: usize) -> (usize, usize) {
+    let start = span.start.min(len);
+    let end = span.end.clamp(start, len);
+    (start, end - start)
+}
+
+/// Builds the miette view: labels in the primary label's source stay on the
+/// diagnostic; labels in other sources become related notes with their own
+/// snippet.
+fn build(diag: &Diag, sources: &SourceMap) -> Rendered {
+    let severity = if diag.is_warning() {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let primary = diag.labels.first().map(|l| l.span.source);
+    let mut labels = Vec::new();
+    let mut related = Vec::new();
+    for (i, label) in diag.labels.iter().enumerate() {
+        let Some(file) = sources.get(label.span.source) else {
+            continue;
+        };
+        let (offset, len) = clamp(label.span, file.text.len());
+        let ls = if i == 0 {
+            LabeledSpan::new_primary_with_span(label.text.clone(), (offset, len))
+        } else {
+            LabeledSpan::new_with_span(label.text.clone(), (offset, len))
+        };
+        if Some(label.span.source) == primary {
+            labels.push(ls);
+        } else {
+            related.push(Rendered {
+                code: diag.code.as_str(),
+                message: label
+                    .text
+                    .clone()
+                    .unwrap_or_else(|| "related location".into()),
+                severity: Severity::Advice,
+                help: None,
+                source: Some(NamedSource::new(&file.name, file.text.to_string())),
+                labels: vec![LabeledSpan::new_with_span(None, (offset, len))],
+                related: Vec::new(),
+            });
+        }
+    }
+    let source = primary
+        .and_then(|id| sources.get(id))
+        .map(|f| NamedSource::new(&f.name, f.text.to_string()));
+    Rendered {
+        code: diag.code.as_str(),
+        message: diag.message.clone(),
+        severity,
+        help: diag.help.clone(),
+        source,
+        labels,
+        related,
+    }
+}
+
+/// Renders one diagnostic as text, the way the CLI prints it.
+pub fn render(diag: &Diag, sources: &SourceMap, style: Style) -> String {
+    let theme = match (style.unicode, style.color) {
+        (true, true) => GraphicalTheme::unicode(),
+        (true, false) => GraphicalTheme::unicode_nocolor(),
+        (false, _) => GraphicalTheme::none(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false);
+    let mut out = String::new();
+    let rendered = build(diag, sources);
+    if handler.render_report(&mut out, &rendered).is_err() {
+        out = format!("{}: {}\n", diag.code, diag.message);
+    }
+    out
+}
+
+/// Renders many diagnostics, errors and warnings in the order given.
+pub fn render_all(diags: &[Diag], sources: &SourceMap, style: Style) -> String {
+    diags.iter().map(|d| render(d, sources, style)).collect()
+}

@@ -1,0 +1,99 @@
+//! Checks made before the parser runs, so no input can make it (or anything
+//! after it) recurse without bound or read gigabytes.
+
+use crate::diagnostic::{Code, Diag};
+use crate::source::{SourceId, Span};
+
+/// The largest file lode reads (SPEC §6).
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+/// The deepest nesting of parentheses and blocks (SPEC §6).
+pub const MAX_DEPTH: usize = 64;
+/// The longest run of unary minus signs.
+pub const MAX_UNARY: usize = 64;
+/// The most digits a number literal may have.
+pub const MAX_DIGITS: usize = 40;
+
+/// Turns raw bytes into text, or says why they are not a lode program.
+/// On failure the returned text is a lossy copy, for the diagnostic's snippet.
+pub fn decode(bytes: &[u8], source: SourceId) -> Result<String, (Diag, String)> {
+    if bytes.len() > MAX_FILE_BYTES {
+        let diag = Diag::new(
+            Code::FileTooLarge,
+            format!(
+                "file is {:.1} MiB; lode reads files up to 16 MiB",
+                bytes.len() as f64 / (1024.0 * 1024.0)
+            ),
+        )
+        .help("split the data into several files and `use` them");
+        return Err((diag, String::new()));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            if let Some(pos) = text.find('\0') {
+                let diag = Diag::at(
+                    Code::NotText,
+                    Span::new(source, pos, pos + 1),
+                    "input contains a NUL byte: this looks like a binary file",
+                )
+                .help("lode reads UTF-8 text files");
+                return Err((diag, text.replace('\0', " ")));
+            }
+            Ok(text.to_string())
+        }
+        Err(e) => {
+            let pos = e.valid_up_to();
+            let lossy = String::from_utf8_lossy(bytes).into_owned();
+            // In the lossy copy the bad byte became U+FFFD (3 bytes) at `pos`.
+            let diag = Diag::at(
+                Code::NotText,
+                Span::new(source, pos, pos + 3),
+                format!("input is not valid UTF-8 (byte {pos})"),
+            )
+            .help("save the file as UTF-8");
+            Err((diag, lossy))
+        }
+    }
+}
+
+/// Finds nesting deeper than [`MAX_DEPTH`], outside strings and comments.
+pub fn check_depth(text: &str, source: SourceId) -> Result<(), Diag> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            if c == '\n' {
+                in_comment = false;
+            }
+            continue;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') | (false, '\n') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '(' | '{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(Diag::new(
+                        Code::TooDeep,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    )
+                    .with_label(Span::new(source, i, i + 1), "this bracket is 65 deep")
+                    .help("lode allows 64 levels of parentheses and blocks; simplify the expression"));
+                }
+            }
+            ')' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,751 @@
+//! From pest pairs to the typed syntax tree with owned spans.
+//!
+//! The grammar guarantees the shape of every pair, so a pair of an unexpected
+//! rule here is a bug in lode, reported as an internal error by the caller's
+//! panic hook — never a user error. Problems the grammar cannot see (a number
+//! too long, too many unary minus signs) are collected as diagnostics.
+
+use pest::iterators::Pair;
+
+use super::grammar::Rule;
+use super::limits::{MAX_DIGITS, MAX_UNARY};
+use super::rules::is_token;
+use crate::ast::*;
+use crate::diagnostic::{Code, Diag};
+use crate::source::{SourceId, Span};
+
+pub(crate) struct Lowerer {
+    pub source: SourceId,
+    pub errors: Vec<Diag>,
+}
+
+type P<'i> = Pair<'i, Rule>;
+
+/// The content-bearing children of a pair (keywords and punctuation skipped).
+fn kids(pair: P<'_>) -> impl Iterator<Item = P<'_>> {
+    pair.into_inner().filter(|p| !is_token(p.as_rule()))
+}
+
+fn unexpected(pair: &P<'_>) -> ! {
+    panic!(
+        "internal error: unexpected grammar rule {:?} at byte {}",
+        pair.as_rule(),
+        pair.as_span().start()
+    )
+}
+
+impl Lowerer {
+    pub fn new(source: SourceId) -> Self {
+        Lowerer {
+            source,
+            errors: Vec::new(),
+        }
+    }
+
+    fn span(&self, pair: &P<'_>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.source, s.start(), s.end())
+    }
+
+    fn name(&self, pair: P<'_>) -> Name {
+        Name {
+            text: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    pub fn program(&mut self, pair: P<'_>) -> Program {
+        let stmts = kids(pair).map(|p| self.stmt(p)).collect();
+        Program { stmts }
+    }
+
+    pub fn repl_line(&mut self, pair: P<'_>) -> ReplInput {
+        let mut stmts = Vec::new();
+        for p in kids(pair) {
+            if p.as_rule() == Rule::query {
+                let Some(q) = kids(p).next() else {
+                    return ReplInput::Stmts(Program { stmts });
+                };
+                return match q.as_rule() {
+                    Rule::metric_path => ReplInput::Metric(self.metric_path(q)),
+                    _ => ReplInput::Expr(self.expr(q)),
+                };
+            }
+            stmts.push(self.stmt(p));
+        }
+        ReplInput::Stmts(Program { stmts })
+    }
+
+    fn stmt(&mut self, pair: P<'_>) -> Stmt {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::use_stmt => {
+                let p = kids(pair).next().unwrap_or_else(|| panic!("internal error: empty use"));
+                match p.as_rule() {
+                    Rule::string => StmtKind::Use(UseTarget::File(self.string(p))),
+                    _ => StmtKind::Use(UseTarget::Dataset(self.name(p))),
+                }
+            }
+            Rule::actor_stmt => StmtKind::Actor(kids(pair).map(|p| self.actor_decl(p)).collect()),
+            Rule::group_stmt => {
+                let mut it = kids(pair);
+                let name = self.first_name(&mut it);
+                let members = self.members(it.next());
+                StmtKind::Group(GroupDecl { name, members })
+            }
+            Rule::mineral_stmt => StmtKind::Mineral(self.mineral(pair)),
+            Rule::coalition_stmt => StmtKind::Coalition(self.coalition(pair)),
+            Rule::let_stmt => {
+                let mut it = kids(pair);
+                let name = self.first_name(&mut it);
+                let value = self.next_expr(&mut it);
+                StmtKind::Let(LetDecl { name, value })
+            }
+            Rule::source_stmt => {
+                let p = kids(pair).next().unwrap_or_else(|| panic!("internal error: empty source"));
+                StmtKind::Source(self.string(p))
+            }
+            Rule::share_override => {
+                let mut it = kids(pair);
+                let target = it.next().unwrap_or_else(|| panic!("internal error: override"));
+                let mut parts: Vec<Name> = target.into_inner().map(|p| self.name(p)).collect();
+                let shares = self.share_list(it.next());
+                let (mineral, line) = if parts.len() == 2 {
+                    let line = parts.pop().unwrap_or_else(|| panic!("internal error"));
+                    (parts.pop(), line)
+                } else {
+                    (None, parts.pop().unwrap_or_else(|| panic!("internal error")))
+                };
+                StmtKind::ShareOverride(ShareOverride {
+                    mineral,
+                    line,
+                    shares,
+                })
+            }
+            Rule::sourcing_stmt => {
+                let mut it = kids(pair);
+                let buyer = self.actor_ref(it.next());
+                let target = self.mineral_ref(it.next());
+                let shares = self.share_list(it.next());
+                StmtKind::Sourcing(SourcingOverride {
+                    buyer,
+                    target,
+                    shares,
+                })
+            }
+            Rule::restrict_stmt => StmtKind::Restrict(self.restrict(pair)),
+            Rule::disrupt_stmt => {
+                let mut it = kids(pair);
+                let actor = self.actor_ref(it.next());
+                let minerals = self.mineral_list(it.next());
+                let by = self.by(it.next());
+                let dated = self.dated(it.next());
+                StmtKind::Disrupt(Disrupt {
+                    actor,
+                    minerals,
+                    by,
+                    dated,
+                })
+            }
+            Rule::adds_stmt => {
+                let mut it = kids(pair);
+                let actor = self.actor_ref(it.next());
+                let amount = self.next_expr(&mut it);
+                let minerals = self.mineral_list(it.next());
+                let dated = self.dated(it.next());
+                StmtKind::Adds(Adds {
+                    actor,
+                    amount,
+                    minerals,
+                    dated,
+                })
+            }
+            Rule::stockpile_stmt => {
+                let mut it = kids(pair);
+                let actor = self.actor_ref(it.next());
+                let minerals = self.mineral_list(it.next());
+                let amount = self.next_expr(&mut it);
+                let dated = self.dated(it.next());
+                StmtKind::Stockpile(Stockpile {
+                    actor,
+                    minerals,
+                    amount,
+                    dated,
+                })
+            }
+            Rule::rerouting_stmt => {
+                let mut it = kids(pair);
+                StmtKind::Rerouting(self.next_expr(&mut it))
+            }
+            Rule::allocation_stmt => {
+                let mut it = kids(pair);
+                let rule_pair = it.next().unwrap_or_else(|| panic!("internal error: allocation"));
+                let rule = match rule_pair.into_inner().next().map(|p| p.as_rule()) {
+                    Some(Rule::kw_sticky) => AllocRule::Sticky,
+                    Some(Rule::kw_market) => AllocRule::Market,
+                    _ => AllocRule::CoalitionFirst,
+                };
+                let coalition = it.next().map(|p| self.name(p));
+                StmtKind::Allocation(Allocation { rule, coalition })
+            }
+            Rule::lift_stmt => {
+                let mut actor = None;
+                let mut minerals = Vec::new();
+                let mut dated = Dated::default();
+                for p in kids(pair) {
+                    match p.as_rule() {
+                        Rule::actor_ref => actor = Some(self.actor_ref(Some(p))),
+                        Rule::mineral_list => minerals = self.mineral_list(Some(p)),
+                        Rule::dated => dated = self.dated(Some(p)),
+                        _ => {}
+                    }
+                }
+                StmtKind::Lift(Lift {
+                    actor: actor.unwrap_or_else(|| panic!("internal error: lift")),
+                    minerals,
+                    dated,
+                })
+            }
+            Rule::scenario_stmt => {
+                let mut it = kids(pair);
+                let name = self.first_name(&mut it);
+                let mut extends = None;
+                let mut body = Vec::new();
+                for p in it {
+                    match p.as_rule() {
+                        Rule::ident => extends = Some(self.name(p)),
+                        Rule::block => body = kids(p).map(|s| self.stmt(s)).collect(),
+                        _ => unexpected(&p),
+                    }
+                }
+                StmtKind::Scenario(ScenarioDecl {
+                    name,
+                    extends,
+                    body,
+                })
+            }
+            Rule::report_stmt => {
+                let mut rows = Vec::new();
+                let mut minerals = Vec::new();
+                for p in kids(pair) {
+                    match p.as_rule() {
+                        Rule::report_for => rows = kids(p).map(|a| self.actor_ref(Some(a))).collect(),
+                        Rule::report_on => minerals = kids(p).map(|m| self.name(m)).collect(),
+                        _ => unexpected(&p),
+                    }
+                }
+                StmtKind::Report(Report { rows, minerals })
+            }
+            Rule::compare_stmt => StmtKind::Compare(kids(pair).map(|p| self.name(p)).collect()),
+            Rule::expect_stmt => StmtKind::Expect(self.expect(pair)),
+            _ => unexpected(&pair),
+        };
+        Stmt { kind, span }
+    }
+
+    fn first_name<'i>(&self, it: &mut impl Iterator<Item = P<'i>>) -> Name {
+        let p = it.next().unwrap_or_else(|| panic!("internal error: missing name"));
+        self.name(p)
+    }
+
+    fn string(&self, pair: P<'_>) -> StringLit {
+        let span = self.span(&pair);
+        let raw = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+        let mut value = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                if let Some(n) = chars.next() {
+                    value.push(n);
+                }
+            } else {
+                value.push(c);
+            }
+        }
+        StringLit { value, span }
+    }
+
+    fn actor_decl(&mut self, pair: P<'_>) -> ActorDecl {
+        let span = self.span(&pair);
+        let mut it = kids(pair);
+        let code = self.first_name(&mut it);
+        let mut decl = ActorDecl {
+            code,
+            name: None,
+            aliases: Vec::new(),
+            gdp: None,
+            span,
+        };
+        for p in it {
+            match p.as_rule() {
+                Rule::string => decl.name = Some(self.string(p)),
+                Rule::aliases => decl.aliases = kids(p).map(|a| self.name(a)).collect(),
+                Rule::gdp => {
+                    let mut g = kids(p);
+                    decl.gdp = Some(self.next_expr(&mut g));
+                }
+                _ => unexpected(&p),
+            }
+        }
+        decl
+    }
+
+    fn actor_ref(&self, pair: Option<P<'_>>) -> Name {
+        let pair = pair.unwrap_or_else(|| panic!("internal error: missing actor"));
+        match pair.as_rule() {
+            Rule::actor_ref | Rule::group_name => {
+                let inner = pair.into_inner().next().unwrap_or_else(|| panic!("internal error"));
+                self.name(inner)
+            }
+            _ => self.name(pair),
+        }
+    }
+
+    fn members(&self, pair: Option<P<'_>>) -> Vec<Name> {
+        let pair = pair.unwrap_or_else(|| panic!("internal error: missing members"));
+        kids(pair).map(|p| self.actor_ref(Some(p))).collect()
+    }
+
+    fn mineral(&mut self, pair: P<'_>) -> MineralDecl {
+        let mut it = kids(pair);
+        let name = self.first_name(&mut it);
+        let body = it.next().unwrap_or_else(|| panic!("internal error: mineral body"));
+        let items = kids(body).map(|p| self.mineral_item(p)).collect();
+        MineralDecl { name, items }
+    }
+
+    fn mineral_item(&mut self, pair: P<'_>) -> MineralItem {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::stages_line => MineralItemKind::Stages(kids(pair).map(|p| self.name(p)).collect()),
+            Rule::volume_line => {
+                let mut it = kids(pair);
+                MineralItemKind::Volume(self.next_expr(&mut it))
+            }
+            Rule::source_stmt => {
+                let p = kids(pair).next().unwrap_or_else(|| panic!("internal error: source"));
+                MineralItemKind::Source(self.string(p))
+            }
+            Rule::share_line => {
+                let mut it = kids(pair);
+                let line = self.first_name(&mut it);
+                let shares = self.share_list(it.next());
+                MineralItemKind::Shares(ShareLine { line, shares })
+            }
+            Rule::sources_line => {
+                let mut buyer = None;
+                let mut stage = None;
+                let mut shares = Vec::new();
+                for p in kids(pair) {
+                    match p.as_rule() {
+                        Rule::actor_ref => buyer = Some(self.actor_ref(Some(p))),
+                        Rule::ident => stage = Some(self.name(p)),
+                        Rule::share_list => shares = self.share_list(Some(p)),
+                        Rule::kw_sources => {}
+                        _ => unexpected(&p),
+                    }
+                }
+                MineralItemKind::Sourcing {
+                    buyer: buyer.unwrap_or_else(|| panic!("internal error: sources")),
+                    stage,
+                    shares,
+                }
+            }
+            _ => unexpected(&pair),
+        };
+        MineralItem { kind, span }
+    }
+
+    fn share_list(&mut self, pair: Option<P<'_>>) -> Vec<Share> {
+        let pair = pair.unwrap_or_else(|| panic!("internal error: missing share list"));
+        kids(pair)
+            .map(|p| {
+                let span = self.span(&p);
+                let mut it = kids(p);
+                let actor = self.actor_ref(it.next());
+                let value = self.next_expr(&mut it);
+                Share { actor, value, span }
+            })
+            .collect()
+    }
+
+    fn coalition(&mut self, pair: P<'_>) -> CoalitionDecl {
+        let mut decl = CoalitionDecl {
+            name: None,
+            members: Vec::new(),
+            members_text: String::new(),
+            members_span: Span::default(),
+            covers: None,
+        };
+        for p in kids(pair) {
+            match p.as_rule() {
+                Rule::group_name => decl.name = Some(self.actor_ref(Some(p))),
+                Rule::members => {
+                    decl.members_span = self.span(&p);
+                    decl.members = self.members(Some(p));
+                    decl.members_text = decl
+                        .members
+                        .iter()
+                        .map(|m| m.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join("+");
+                }
+                Rule::covers => {
+                    let span = self.span(&p);
+                    let mut it = kids(p);
+                    let share = self.next_expr(&mut it);
+                    let minerals = it.map(|m| self.name(m)).collect();
+                    decl.covers = Some(Covers {
+                        share,
+                        minerals,
+                        span,
+                    });
+                }
+                _ => unexpected(&p),
+            }
+        }
+        decl
+    }
+
+    fn restrict(&mut self, pair: P<'_>) -> Restrict {
+        let mut actor = None;
+        let mut ban = false;
+        let mut verb_span = Span::default();
+        let mut minerals = Vec::new();
+        let mut target = Target::Actors(Vec::new());
+        let mut by = None;
+        let mut dated = Dated::default();
+        for p in kids(pair) {
+            match p.as_rule() {
+                Rule::actor_ref => actor = Some(self.actor_ref(Some(p))),
+                Rule::kw_restricts => verb_span = self.span(&p),
+                Rule::kw_bans => {
+                    ban = true;
+                    verb_span = self.span(&p);
+                }
+                Rule::mineral_list => minerals = self.mineral_list(Some(p)),
+                Rule::target => {
+                    let inner = p.into_inner().next().unwrap_or_else(|| panic!("internal error"));
+                    target = match inner.as_rule() {
+                        Rule::all_except => {
+                            let span = self.span(&inner);
+                            let except = kids(inner)
+                                .next()
+                                .map(|m| self.members(Some(m)))
+                                .unwrap_or_default();
+                            Target::All { except, span }
+                        }
+                        _ => Target::Actors(self.members(Some(inner))),
+                    };
+                }
+                Rule::by => by = Some(self.by(Some(p))),
+                Rule::dated => dated = self.dated(Some(p)),
+                _ => unexpected(&p),
+            }
+        }
+        Restrict {
+            actor: actor.unwrap_or_else(|| panic!("internal error: restrict")),
+            ban,
+            verb_span,
+            minerals,
+            target,
+            by,
+            dated,
+        }
+    }
+
+    fn by(&mut self, pair: Option<P<'_>>) -> Expr {
+        let pair = pair.unwrap_or_else(|| panic!("internal error: missing by"));
+        let mut it = kids(pair);
+        self.next_expr(&mut it)
+    }
+
+    fn dated(&mut self, pair: Option<P<'_>>) -> Dated {
+        let mut dated = Dated::default();
+        let Some(pair) = pair else { return dated };
+        let span = self.span(&pair);
+        if !span.is_empty() {
+            dated.span = Some(span);
+        }
+        for p in kids(pair) {
+            let is_from = p.as_rule() == Rule::from_date;
+            let date = kids(p).next().map(|d| StringLit {
+                value: d.as_str().to_string(),
+                span: self.span(&d),
+            });
+            if is_from {
+                dated.from = date;
+            } else {
+                dated.until = date;
+            }
+        }
+        dated
+    }
+
+    fn mineral_list(&self, pair: Option<P<'_>>) -> Vec<MineralRef> {
+        let pair = pair.unwrap_or_else(|| panic!("internal error: missing minerals"));
+        kids(pair).map(|p| self.mineral_ref(Some(p))).collect()
+    }
+
+    fn mineral_ref(&self, pair: Option<P<'_>>) -> MineralRef {
+        let pair = pair.unwrap_or_else(|| panic!("internal error: missing mineral"));
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().map(|p| self.name(p));
+        let first = it.next().unwrap_or_else(|| panic!("internal error: mineral ref"));
+        MineralRef {
+            first,
+            stage: it.next(),
+            span,
+        }
+    }
+
+    fn metric_path(&self, pair: P<'_>) -> MetricPath {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner().map(|p| self.name(p));
+        let mut next = || parts.next().unwrap_or_else(|| panic!("internal error: metric path"));
+        let actor = next();
+        let mineral = next();
+        let metric = next();
+        let key = parts.next();
+        MetricPath {
+            actor,
+            mineral,
+            metric,
+            key,
+            span,
+        }
+    }
+
+    fn expect(&mut self, pair: P<'_>) -> Expect {
+        let full = pair.as_str();
+        let start = pair.as_span().start();
+        let mut scenario = None;
+        let mut path = None;
+        let mut op = CmpOp::Eq;
+        let mut op_span = Span::default();
+        let mut rhs = None;
+        let mut tolerance = None;
+        for p in kids(pair) {
+            match p.as_rule() {
+                Rule::ident => scenario = Some(self.name(p)),
+                Rule::metric_path => path = Some(self.metric_path(p)),
+                Rule::cmp_op => {
+                    op_span = self.span(&p);
+                    op = match p.as_str() {
+                        "<" => CmpOp::Lt,
+                        "<=" => CmpOp::Le,
+                        ">" => CmpOp::Gt,
+                        ">=" => CmpOp::Ge,
+                        "!=" => CmpOp::Ne,
+                        _ => CmpOp::Eq,
+                    };
+                }
+                Rule::expect_rhs => {
+                    let inner = p.into_inner().next().unwrap_or_else(|| panic!("internal error"));
+                    rhs = Some(match inner.as_rule() {
+                        Rule::code => ExpectRhs::Code(self.name(inner)),
+                        _ => ExpectRhs::Value(self.expr(inner)),
+                    });
+                }
+                Rule::tolerance => {
+                    let mut it = kids(p);
+                    tolerance = Some(self.next_expr(&mut it));
+                }
+                _ => unexpected(&p),
+            }
+        }
+        let path = path.unwrap_or_else(|| panic!("internal error: expect without path"));
+        let text_start = path.span.start - start;
+        let text = full.get(text_start..).unwrap_or(full).trim().to_string();
+        Expect {
+            scenario,
+            path,
+            op,
+            op_span,
+            rhs: rhs.unwrap_or_else(|| panic!("internal error: expect without value")),
+            tolerance,
+            text,
+        }
+    }
+
+    fn next_expr<'i>(&mut self, it: &mut impl Iterator<Item = P<'i>>) -> Expr {
+        let p = it.next().unwrap_or_else(|| panic!("internal error: missing expression"));
+        self.expr(p)
+    }
+
+    /// `expr = unary (op unary)*`, folded with the usual precedence.
+    fn expr(&mut self, pair: P<'_>) -> Expr {
+        if pair.as_rule() != Rule::expr {
+            return self.operand(pair);
+        }
+        let mut operands: Vec<Expr> = Vec::new();
+        let mut ops: Vec<BinOp> = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::add => ops.push(BinOp::Add),
+                Rule::sub => ops.push(BinOp::Sub),
+                Rule::mul => ops.push(BinOp::Mul),
+                Rule::div => ops.push(BinOp::Div),
+                _ => operands.push(self.operand(p)),
+            }
+        }
+        // Two precedence levels: fold `* /` first, then `+ -`, left to right.
+        let mut terms: Vec<Expr> = Vec::new();
+        let mut term_ops: Vec<BinOp> = Vec::new();
+        let mut operands = operands.into_iter();
+        let Some(mut acc) = operands.next() else {
+            panic!("internal error: empty expression")
+        };
+        for (op, rhs) in ops.into_iter().zip(operands) {
+            match op {
+                BinOp::Mul | BinOp::Div => acc = binary(op, acc, rhs),
+                BinOp::Add | BinOp::Sub => {
+                    terms.push(acc);
+                    term_ops.push(op);
+                    acc = rhs;
+                }
+            }
+        }
+        terms.push(acc);
+        let mut terms = terms.into_iter();
+        let Some(mut result) = terms.next() else {
+            panic!("internal error: empty expression")
+        };
+        for (op, rhs) in term_ops.into_iter().zip(terms) {
+            result = binary(op, result, rhs);
+        }
+        result
+    }
+
+    fn operand(&mut self, pair: P<'_>) -> Expr {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::unary => {
+                let mut negs: Vec<Span> = Vec::new();
+                let mut primary = None;
+                for p in pair.into_inner() {
+                    if p.as_rule() == Rule::neg {
+                        negs.push(self.span(&p));
+                    } else {
+                        primary = Some(self.operand(p));
+                    }
+                }
+                let mut e = primary.unwrap_or_else(|| panic!("internal error: unary"));
+                if negs.len() > MAX_UNARY {
+                    let first = negs[0];
+                    self.errors.push(
+                        Diag::new(Code::TooDeep, format!("more than {MAX_UNARY} minus signs in a row"))
+                            .with_label(first.to(negs[negs.len() - 1]), format!("{} signs", negs.len()))
+                            .help("two minus signs cancel; write the value with at most one"),
+                    );
+                    return e;
+                }
+                // Fold innermost first; iterative so a long run cannot recurse.
+                for neg in negs.into_iter().rev() {
+                    let span = neg.to(e.span);
+                    e = Expr {
+                        kind: ExprKind::Neg(Box::new(e)),
+                        span,
+                    };
+                }
+                e
+            }
+            Rule::paren => {
+                let inner = kids(pair).next().unwrap_or_else(|| panic!("internal error: paren"));
+                let mut e = self.expr(inner);
+                e.span = span;
+                e
+            }
+            Rule::variable => {
+                let inner = pair.into_inner().next().unwrap_or_else(|| panic!("internal error"));
+                Expr {
+                    kind: ExprKind::Var(self.name(inner)),
+                    span,
+                }
+            }
+            Rule::uncertain => {
+                let parts: Vec<Expr> = kids(pair).map(|p| self.operand(p)).collect();
+                let kind = match <[Expr; 2]>::try_from(parts) {
+                    Ok([low, high]) => ExprKind::Uncertain {
+                        low: Box::new(low),
+                        mode: None,
+                        high: Box::new(high),
+                    },
+                    Err(parts) => {
+                        let mut it = parts.into_iter();
+                        let mut next = || it.next().unwrap_or_else(|| panic!("internal error"));
+                        let mode = next();
+                        let low = next();
+                        let high = next();
+                        ExprKind::Uncertain {
+                            low: Box::new(low),
+                            mode: Some(Box::new(mode)),
+                            high: Box::new(high),
+                        }
+                    }
+                };
+                Expr { kind, span }
+            }
+            Rule::number => self.literal(pair.as_str(), Unit::None, span),
+            Rule::percent => {
+                let num = pair.into_inner().next().unwrap_or_else(|| panic!("internal error"));
+                self.literal(num.as_str(), Unit::Percent, span)
+            }
+            Rule::quantity => {
+                let mut it = pair.into_inner();
+                let num = it.next().unwrap_or_else(|| panic!("internal error"));
+                let unit = match it.next().map(|u| u.as_str()) {
+                    Some("t") => Unit::Tonnes,
+                    Some("kt") => Unit::Kilotonnes,
+                    Some("Mt") => Unit::Megatonnes,
+                    Some("days") => Unit::Days,
+                    Some("months") => Unit::Months,
+                    _ => Unit::Years,
+                };
+                self.literal(num.as_str(), unit, span)
+            }
+            Rule::money => {
+                let mut it = pair.into_inner();
+                let num = it.next().unwrap_or_else(|| panic!("internal error"));
+                let unit = match it.next().map(|u| u.as_str()) {
+                    Some("M") => Unit::Millions,
+                    Some("B") => Unit::Billions,
+                    Some("T") => Unit::Trillions,
+                    _ => Unit::Dollars,
+                };
+                self.literal(num.as_str(), unit, span)
+            }
+            Rule::expr => self.expr(pair),
+            _ => unexpected(&pair),
+        }
+    }
+
+    fn literal(&mut self, text: &str, unit: Unit, span: Span) -> Expr {
+        let digits: String = text.chars().filter(|c| *c != '_').collect();
+        let count = digits.chars().filter(|c| c.is_ascii_digit()).count();
+        let value = digits.parse::<f64>().unwrap_or(f64::INFINITY);
+        if count > MAX_DIGITS || !value.is_finite() {
+            self.errors.push(
+                Diag::new(Code::BadNumber, format!("number has {count} digits"))
+                    .with_label(span, "too long to be a figure")
+                    .help(format!("numbers may have at most {MAX_DIGITS} digits")),
+            );
+        }
+        Expr {
+            kind: ExprKind::Literal {
+                value: if value.is_finite() { value } else { 0.0 },
+                unit,
+            },
+            span,
+        }
+    }
+}
+
+
+fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
+    let span = lhs.span.to(rhs.span);
+    Expr {
+        kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+        span,
+    }
+}
