@@ -1,1 +1,4 @@
-fn main() {}
+fn main() {
+    let code = lode::cli::main();
+    std::process::exit(code as i32);
+}

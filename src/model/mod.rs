@@ -12,6 +12,7 @@
 
 pub mod allocate;
 pub mod equilibrium;
+mod fair;
 pub mod maxflow;
 pub mod metrics;
 pub mod shock;
@@ -43,6 +44,21 @@ pub struct Market {
 }
 
 impl Market {
+    /// A market with no sourcing and no shocks, `allocation market` and
+    /// `rerouting 0%`; `actors` is the length of `demand`.
+    pub fn new(capacity: Vec<Vec<f64>>, demand: Vec<f64>) -> Self {
+        Market {
+            actors: demand.len(),
+            capacity,
+            demand,
+            sourcing: Vec::new(),
+            disruptions: Vec::new(),
+            restrictions: Vec::new(),
+            rule: Rule::Market,
+            rerouting: 0.0,
+        }
+    }
+
     pub fn stages(&self) -> usize {
         self.capacity.len()
     }
@@ -81,7 +97,9 @@ pub struct Restriction {
 pub enum Rule {
     Market,
     /// `members[a]` is true when actor a belongs to the coalition.
-    CoalitionFirst { members: Vec<bool> },
+    CoalitionFirst {
+        members: Vec<bool>,
+    },
 }
 
 /// Something the model noticed that the user should hear about.
@@ -115,12 +133,18 @@ pub struct Outcome {
 pub fn evaluate(market: &Market) -> Outcome {
     let (equilibrium, warnings) = equilibrium::solve(market);
     let sticky = shock::sticky(market, &equilibrium);
-    let rerouted = if market.rerouting > 0.0 {
+    // A rerouting share outside 0..=1 (or NaN) is rejected upstream; here
+    // it is clamped so the mix stays between the two outcomes.
+    let r = if market.rerouting.is_nan() {
+        0.0
+    } else {
+        market.rerouting.clamp(0.0, 1.0)
+    };
+    let rerouted = if r > 0.0 {
         shock::rerouted(market, &equilibrium)
     } else {
         sticky.clone()
     };
-    let r = market.rerouting;
     let received = sticky
         .iter()
         .zip(&rerouted)

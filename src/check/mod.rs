@@ -1,0 +1,307 @@
+//! Names, units, shares and scenarios: from syntax trees to a [`Checked`]
+//! program, reporting every independent error in one pass.
+//!
+//! The checker works in passes over all files of a program (the main file,
+//! the files it `use`s, and the embedded data sets):
+//! 1. collect: load `use`d files, declare actors, groups, coalitions,
+//!    minerals and scenario names, so declarations may come in any order;
+//! 2. resolve: group members (with cycle detection), mineral data,
+//!    coalitions;
+//! 3. statements: top-level statements form `base`; each block is checked in
+//!    its own scope after its parent;
+//! 4. reports, comparisons and expectations.
+//!
+//! An error in one statement never stops the others from being checked.
+
+mod names;
+mod stmts;
+pub mod values;
+mod world;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::ast::{Program, Stmt, StmtKind, UseTarget};
+use crate::diagnostic::{Code, Diag};
+use crate::program::{Checked, World};
+use crate::source::{SourceId, SourceMap, Span};
+
+pub use names::Named;
+
+/// The most actors, scenarios and statements one program may have.
+pub const MAX_ACTORS: usize = 10_000;
+pub const MAX_SCENARIOS: usize = 1_000;
+pub const MAX_STATEMENTS: usize = 200_000;
+pub const MAX_STAGES: usize = 16;
+pub const MAX_MINERALS: usize = 1_000;
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// `use "path"` may not leave this directory.
+    pub root: PathBuf,
+    /// Directory the main program's relative `use` paths start from.
+    pub dir: PathBuf,
+    /// Start with `use world2024` when the program declares no world of its own.
+    pub implicit_world: bool,
+}
+
+/// A parsed file taking part in the program.
+pub(crate) struct Unit {
+    pub source: SourceId,
+    pub program: Program,
+    pub main: bool,
+}
+
+pub(crate) struct Checker<'a> {
+    pub sources: &'a mut SourceMap,
+    pub opts: &'a CheckOptions,
+    pub errors: Vec<Diag>,
+    pub warnings: Vec<Diag>,
+    pub world: World,
+    pub names: names::Names,
+    pub units: Vec<Unit>,
+    /// Member names of each group, by group id, until they are resolved.
+    pub group_members: Vec<Vec<crate::ast::Name>>,
+    /// Canonical paths (or data set names) already loaded.
+    loaded: HashMap<String, SourceId>,
+}
+
+/// Checks a parsed program. Returns the checked program and its warnings, or
+/// every error found (with the warnings after them).
+pub fn check(
+    sources: &mut SourceMap,
+    main: SourceId,
+    program: Program,
+    opts: &CheckOptions,
+) -> Result<(Checked, Vec<Diag>), Vec<Diag>> {
+    let mut c = Checker {
+        sources,
+        opts,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        world: World::default(),
+        names: names::Names::default(),
+        units: Vec::new(),
+        group_members: Vec::new(),
+        loaded: HashMap::new(),
+    };
+    let implicit = opts.implicit_world && needs_implicit_world(&program);
+    let mut stack = Vec::new();
+    if implicit {
+        c.load_dataset("world2024", None, &mut stack);
+    }
+    c.collect_uses(&program, &opts.dir.clone(), &mut vec![main]);
+    c.units.push(Unit {
+        source: main,
+        program,
+        main: true,
+    });
+    let checked = c.run();
+    if c.errors.is_empty() {
+        Ok((checked, c.warnings))
+    } else {
+        let mut all = c.errors;
+        all.extend(c.warnings);
+        Err(all)
+    }
+}
+
+/// SPEC §2.1: no `use` and no `actor` or `mineral` declaration.
+fn needs_implicit_world(program: &Program) -> bool {
+    !program.stmts.iter().any(|s| {
+        matches!(
+            s.kind,
+            StmtKind::Use(_) | StmtKind::Actor(_) | StmtKind::Mineral(_)
+        )
+    })
+}
+
+impl Checker<'_> {
+    pub fn error(&mut self, d: Diag) {
+        self.errors.push(d);
+    }
+
+    pub fn warn(&mut self, d: Diag) {
+        self.warnings.push(d);
+    }
+
+    /// Loads the files `program` uses, depth first, before the program
+    /// itself, so a file's dependencies come before it.
+    fn collect_uses(&mut self, program: &Program, dir: &Path, stack: &mut Vec<SourceId>) {
+        for stmt in &program.stmts {
+            let StmtKind::Use(target) = &stmt.kind else {
+                continue;
+            };
+            match target {
+                UseTarget::Dataset(name) => self.load_dataset(&name.text, Some(name.span), stack),
+                UseTarget::File(path) => self.load_file(&path.value, path.span, dir, stack),
+            }
+        }
+    }
+
+    fn load_dataset(&mut self, name: &str, span: Option<Span>, stack: &mut Vec<SourceId>) {
+        let Some(text) = crate::data::dataset(name) else {
+            if let Some(span) = span {
+                let mut d = Diag::new(Code::UnknownDataset, format!("unknown data set `{name}`"))
+                    .with_label(span, "no data set of this name is embedded");
+                let known = crate::data::DATASETS.iter().map(|(n, _)| *n);
+                d = match crate::diagnostic::suggest(name, known) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help("`lode data` lists the embedded data sets; use \"path\" reads a file"),
+                };
+                self.error(d);
+            }
+            return;
+        };
+        let key = format!("dataset:{name}");
+        if self.loaded.contains_key(&key) {
+            return;
+        }
+        let id = self.sources.add(name, text, None);
+        self.loaded.insert(key, id);
+        self.parse_unit(id, text, PathBuf::from("."), stack);
+    }
+
+    fn load_file(&mut self, written: &str, span: Span, dir: &Path, stack: &mut Vec<SourceId>) {
+        let path = match crate::load::resolve_use(&self.opts.root, dir, written, span) {
+            Ok(p) => p,
+            Err(d) => return self.error(d),
+        };
+        let key = path.display().to_string();
+        if let Some(&id) = self.loaded.get(&key) {
+            if stack.contains(&id) {
+                let name = self.sources.get(id).map(|f| f.name.clone()).unwrap_or_default();
+                self.error(
+                    Diag::new(Code::UseCycle, format!("`{written}` is already being loaded: the files use each other"))
+                        .with_label(span, format!("{name} uses this file, which uses it back"))
+                        .help("move the shared declarations into a third file that both use"),
+                );
+            }
+            return;
+        }
+        let bytes = match crate::load::read_bytes(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                return self.error(Diag::new(e.code(), e.message(written)).with_label(span, "used here"));
+            }
+        };
+        let shown = path
+            .strip_prefix(std::fs::canonicalize(&self.opts.root).unwrap_or_default())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| written.to_string());
+        let id = SourceId(self.sources.len() as u32);
+        match crate::syntax::limits::decode(&bytes, id) {
+            Ok(text) => {
+                self.sources.add(shown, text.clone(), Some(path.clone()));
+                self.loaded.insert(key, id);
+                let file_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                self.parse_unit(id, &text, file_dir, stack);
+            }
+            Err((d, lossy)) => {
+                self.sources.add(shown, lossy, Some(path));
+                self.error(d);
+            }
+        }
+    }
+
+    fn parse_unit(&mut self, id: SourceId, text: &str, dir: PathBuf, stack: &mut Vec<SourceId>) {
+        match crate::syntax::parse(text, id) {
+            Ok(program) => {
+                stack.push(id);
+                self.collect_uses(&program, &dir, stack);
+                stack.pop();
+                self.units.push(Unit {
+                    source: id,
+                    program,
+                    main: false,
+                });
+            }
+            Err(diags) => self.errors.extend(diags),
+        }
+    }
+
+    fn run(&mut self) -> Checked {
+        let units = std::mem::take(&mut self.units);
+        let total: usize = units.iter().map(|u| count_stmts(&u.program.stmts)).sum();
+        if total > MAX_STATEMENTS {
+            self.error(Diag::new(
+                Code::TooMany,
+                format!("the program has {total} statements; lode allows {MAX_STATEMENTS}"),
+            ));
+            return Checked::default();
+        }
+        self.declare_row();
+        for u in &units {
+            self.declare(u);
+        }
+        self.check_limits();
+        self.resolve_groups(&units);
+        let mut checked = Checked::default();
+        let mut base_vars = values::Vars::new();
+        for u in &units {
+            let vars = self.file_vars(u);
+            self.world_data(u, &vars);
+            if u.main {
+                base_vars = vars;
+            }
+        }
+        self.scenarios(&units, base_vars, &mut checked);
+        checked.world = std::mem::take(&mut self.world);
+        self.units = units;
+        checked
+    }
+
+    fn check_limits(&mut self) {
+        if self.world.actors.len() > MAX_ACTORS {
+            self.error(Diag::new(
+                Code::TooMany,
+                format!("{} actors declared; lode allows {MAX_ACTORS}", self.world.actors.len()),
+            ));
+        }
+        if self.world.minerals.len() > MAX_MINERALS {
+            self.error(Diag::new(
+                Code::TooMany,
+                format!("{} minerals declared; lode allows {MAX_MINERALS}", self.world.minerals.len()),
+            ));
+        }
+    }
+}
+
+fn count_stmts(stmts: &[Stmt]) -> usize {
+    stmts
+        .iter()
+        .map(|s| match &s.kind {
+            StmtKind::Scenario(b) => 1 + count_stmts(&b.body),
+            StmtKind::Mineral(m) => 1 + m.items.len(),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Resolves a metric path against a checked world (the REPL's queries).
+pub fn resolve_metric(
+    sources: &mut SourceMap,
+    world: &World,
+    path: &crate::ast::MetricPath,
+) -> Result<crate::program::MetricRef, Vec<Diag>> {
+    let opts = CheckOptions {
+        root: PathBuf::from("."),
+        dir: PathBuf::from("."),
+        implicit_world: false,
+    };
+    let mut c = Checker {
+        sources,
+        opts: &opts,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        world: world.clone(),
+        names: names::Names::from_world(world),
+        units: Vec::new(),
+        group_members: Vec::new(),
+        loaded: HashMap::new(),
+    };
+    match c.metric_ref(path) {
+        Some(m) if c.errors.is_empty() => Ok(m),
+        _ => Err(c.errors),
+    }
+}

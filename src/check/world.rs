@@ -1,0 +1,458 @@
+//! World data: actors, groups, coalitions and minerals.
+
+use std::collections::HashSet;
+
+use super::names::Named;
+use super::values::{eval, eval_as, Vars, Want};
+use super::{Checker, Unit, MAX_STAGES};
+use crate::ast::{self, MineralItemKind, Share, StmtKind};
+use crate::diagnostic::{Code, Diag};
+use crate::program::{
+    Actor, ActorId, CoversClaim, Group, GroupKind, Mineral, Shares, SourcingLine, ROW,
+};
+use crate::source::Span;
+
+/// Tolerance on share sums: 0.1 percentage point (SPEC §2.1).
+const SUM_TOLERANCE: f64 = 0.001;
+
+impl Checker<'_> {
+    /// Pass 1: every name a unit declares.
+    pub(super) fn declare(&mut self, unit: &Unit) {
+        for stmt in &unit.program.stmts {
+            match &stmt.kind {
+                StmtKind::Actor(decls) => {
+                    for d in decls {
+                        let id = self.world.actors.len();
+                        if !self.define(&d.code.text, d.code.span, Named::Actor(id)) {
+                            continue;
+                        }
+                        let mut aliases = Vec::new();
+                        for a in &d.aliases {
+                            if self.define(&a.text, a.span, Named::Actor(id)) {
+                                aliases.push(a.text.clone());
+                            }
+                        }
+                        self.world.actors.push(Actor {
+                            code: d.code.text.clone(),
+                            name: d.name.as_ref().map(|s| s.value.clone()),
+                            aliases,
+                            gdp: None,
+                            span: d.code.span,
+                        });
+                    }
+                }
+                StmtKind::Group(g) => {
+                    self.declare_group(&g.name.text, g.name.span, GroupKind::Group, unit.main, &g.members)
+                }
+                StmtKind::Coalition(c) => {
+                    let (name, span) = match &c.name {
+                        Some(n) => (n.text.clone(), n.span),
+                        None => (c.members_text.clone(), c.members_span),
+                    };
+                    self.declare_group(&name, span, GroupKind::Coalition, true, &c.members);
+                }
+                StmtKind::Mineral(m) => self.declare_mineral(m),
+                _ => {}
+            }
+        }
+    }
+
+    fn declare_group(&mut self, name: &str, span: Span, kind: GroupKind, in_main: bool, members: &[ast::Name]) {
+        let id = self.world.groups.len();
+        if !self.define(name, span, Named::Group(id)) {
+            return;
+        }
+        self.world.groups.push(Group {
+            name: name.to_string(),
+            kind,
+            members: Vec::new(),
+            span,
+            in_main,
+            covers: None,
+        });
+        self.group_members.push(members.to_vec());
+    }
+
+    fn declare_mineral(&mut self, m: &ast::MineralDecl) {
+        if let Some(&prev) = self.names.minerals.get(&m.name.text) {
+            let prev_span = self.world.minerals[prev].span;
+            self.error(
+                Diag::new(Code::Redefinition, format!("mineral `{}` is defined twice", m.name.text))
+                    .with_label(m.name.span, "defined again here")
+                    .with_label(prev_span, "first defined here")
+                    .help("to change world data in a scenario, restate a line: `rare_earths.refining: CN 80%`"),
+            );
+            return;
+        }
+        let mut stages: Option<Vec<String>> = None;
+        for item in &m.items {
+            let MineralItemKind::Stages(names) = &item.kind else {
+                continue;
+            };
+            if stages.is_some() {
+                self.error(
+                    Diag::new(Code::MineralShape, format!("`{}` has two `stages` lines", m.name.text))
+                        .with_label(item.span, "second `stages` line")
+                        .help("list every stage on one line: `stages mining, refining`"),
+                );
+                continue;
+            }
+            let mut seen: Vec<String> = Vec::new();
+            for n in names {
+                if n.text == "demand" {
+                    self.error(
+                        Diag::new(Code::MineralShape, "a stage cannot be called `demand`")
+                            .with_label(n.span, "reserved for the demand line"),
+                    );
+                } else if seen.contains(&n.text) {
+                    self.error(
+                        Diag::new(Code::MineralShape, format!("stage `{}` is listed twice", n.text))
+                            .with_label(n.span, "repeated"),
+                    );
+                } else {
+                    seen.push(n.text.clone());
+                }
+            }
+            if seen.len() > MAX_STAGES {
+                self.error(
+                    Diag::new(Code::TooMany, format!("{} stages; lode allows {MAX_STAGES}", seen.len()))
+                        .with_label(item.span, "too many stages"),
+                );
+                seen.truncate(MAX_STAGES);
+            }
+            stages = Some(seen);
+        }
+        let stages = stages.filter(|s| !s.is_empty()).unwrap_or_else(|| vec!["supply".into()]);
+        let id = self.world.minerals.len();
+        self.names.minerals.insert(m.name.text.clone(), id);
+        self.world.minerals.push(Mineral {
+            name: m.name.text.clone(),
+            stage_shares: vec![None; stages.len()],
+            stages,
+            volume_t: None,
+            demand: None,
+            sourcing: Vec::new(),
+            sources: Vec::new(),
+            span: m.name.span,
+        });
+    }
+
+    /// Pass 2: group members, expanded to actors, with cycles reported.
+    pub(super) fn resolve_groups(&mut self, _units: &[Unit]) {
+        let n = self.world.groups.len();
+        let mut state = vec![0u8; n];
+        for g in 0..n {
+            self.expand_group(g, &mut state, &mut Vec::new());
+        }
+    }
+
+    fn expand_group(&mut self, g: usize, state: &mut [u8], path: &mut Vec<usize>) {
+        if state[g] == 2 {
+            return;
+        }
+        if state[g] == 1 {
+            let names: Vec<String> = path
+                .iter()
+                .skip_while(|&&p| p != g)
+                .map(|&p| self.world.groups[p].name.clone())
+                .collect();
+            let span = self.world.groups[g].span;
+            self.error(
+                Diag::new(
+                    Code::GroupCycle,
+                    format!("group `{}` contains itself", self.world.groups[g].name),
+                )
+                .with_label(span, format!("{} → {}", names.join(" → "), self.world.groups[g].name))
+                .help("a group may contain other groups, but not itself through them"),
+            );
+            return;
+        }
+        state[g] = 1;
+        path.push(g);
+        let names = self.group_members[g].clone();
+        let mut members: Vec<ActorId> = Vec::new();
+        for n in &names {
+            match self.lookup(&n.text, n.span) {
+                Some(Named::Actor(a)) => members.push(a),
+                Some(Named::Group(h)) => {
+                    self.expand_group(h, state, path);
+                    members.extend(self.world.groups[h].members.iter().copied());
+                }
+                None => {}
+            }
+        }
+        members.sort_unstable();
+        members.dedup();
+        self.world.groups[g].members = members;
+        path.pop();
+        state[g] = 2;
+    }
+
+    /// Top-level `let`s of a unit, in order; each sees the ones before it.
+    pub(super) fn file_vars(&mut self, unit: &Unit) -> Vars {
+        let mut vars = Vars::new();
+        for stmt in &unit.program.stmts {
+            if let StmtKind::Let(l) = &stmt.kind {
+                self.define_var(&mut vars, l);
+            }
+        }
+        vars
+    }
+
+    pub(super) fn define_var(&mut self, vars: &mut Vars, l: &ast::LetDecl) {
+        match eval(&l.value, vars) {
+            Ok(v) => {
+                if let Some((_, prev)) = vars.get(&l.name.text) {
+                    let prev = *prev;
+                    if prev.source == l.name.span.source {
+                        self.error(
+                            Diag::new(Code::Redefinition, format!("variable `{}` is defined twice", l.name.text))
+                                .with_label(l.name.span, "defined again here")
+                                .with_label(prev, "first defined here")
+                                .help("give the second one another name"),
+                        );
+                        return;
+                    }
+                }
+                vars.insert(l.name.text.clone(), (v, l.name.span));
+            }
+            Err(d) => self.error(d),
+        }
+    }
+
+    /// World data of a unit: gdp, mineral bodies, coalition claims. In a file
+    /// that is `use`d, anything else is an error.
+    pub(super) fn world_data(&mut self, unit: &Unit, vars: &Vars) {
+        for stmt in &unit.program.stmts {
+            match &stmt.kind {
+                StmtKind::Actor(decls) => {
+                    for d in decls {
+                        let Some(g) = &d.gdp else { continue };
+                        let Some(Named::Actor(id)) = self.names.actors.get(&d.code.text).map(|x| x.0) else {
+                            continue;
+                        };
+                        if self.world.actors[id].span != d.code.span {
+                            continue;
+                        }
+                        match eval_as(g, vars, Want::Money) {
+                            Ok(v) => self.world.actors[id].gdp = Some(v),
+                            Err(e) => self.error(e),
+                        }
+                    }
+                }
+                StmtKind::Mineral(m) => self.mineral_body(m, vars),
+                StmtKind::Coalition(c) => self.coalition_claim(c, vars),
+                StmtKind::Use(_) | StmtKind::Group(_) | StmtKind::Let(_) | StmtKind::Source(_) => {}
+                _ if !unit.main => self.error(
+                    Diag::new(Code::NotHere, "a used file may only declare data")
+                        .with_label(stmt.span, "not a declaration")
+                        .help("`use` brings in actors, groups, coalitions, minerals and variables; put policies and scenarios in the main file"),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    fn coalition_claim(&mut self, c: &ast::CoalitionDecl, vars: &Vars) {
+        let Some(cov) = &c.covers else { return };
+        let name = c.name.as_ref().map(|n| n.text.clone()).unwrap_or_else(|| c.members_text.clone());
+        let Some(Named::Group(g)) = self.names.actors.get(&name).map(|x| x.0) else {
+            return;
+        };
+        let share = match eval_as(&cov.share, vars, Want::Fraction("`covers`")) {
+            Ok(v) => v,
+            Err(e) => return self.error(e),
+        };
+        let minerals = if cov.minerals.is_empty() {
+            None
+        } else {
+            let mut ids = Vec::new();
+            for m in &cov.minerals {
+                if let Some(id) = self.mineral(&m.text, m.span) {
+                    ids.push(id);
+                }
+            }
+            Some(ids)
+        };
+        self.world.groups[g].covers = Some(CoversClaim {
+            share,
+            minerals,
+            span: cov.span,
+        });
+    }
+
+    fn mineral_body(&mut self, m: &ast::MineralDecl, vars: &Vars) {
+        let Some(&id) = self.names.minerals.get(&m.name.text) else {
+            return;
+        };
+        if self.world.minerals[id].span != m.name.span {
+            return;
+        }
+        let mut seen_lines: HashSet<String> = HashSet::new();
+        let mut volume_seen = false;
+        for item in &m.items {
+            match &item.kind {
+                MineralItemKind::Stages(_) => {}
+                MineralItemKind::Volume(e) => {
+                    if volume_seen {
+                        self.error(
+                            Diag::new(Code::MineralShape, format!("`{}` has two `volume` lines", m.name.text))
+                                .with_label(item.span, "second `volume` line"),
+                        );
+                        continue;
+                    }
+                    volume_seen = true;
+                    match eval_as(e, vars, Want::Mass) {
+                        Ok(v) if v > 0.0 => self.world.minerals[id].volume_t = Some(v),
+                        Ok(_) => self.error(
+                            Diag::new(Code::OutOfRange, "a mineral's volume must be above zero")
+                                .with_label(e.span, "zero"),
+                        ),
+                        Err(d) => self.error(d),
+                    }
+                }
+                MineralItemKind::Source(s) => {
+                    let sources = &mut self.world.minerals[id].sources;
+                    if !sources.contains(&s.value) {
+                        sources.push(s.value.clone());
+                    }
+                }
+                MineralItemKind::Shares(line) => {
+                    if !seen_lines.insert(line.line.text.clone()) {
+                        self.error(
+                            Diag::new(
+                                Code::MineralShape,
+                                format!("the `{}` line of `{}` is stated twice", line.line.text, m.name.text),
+                            )
+                            .with_label(item.span, "second line")
+                            .help("state each stage and the demand once; a scenario may restate a line to override it"),
+                        );
+                        continue;
+                    }
+                    let target = if line.line.text == "demand" {
+                        None
+                    } else {
+                        match self.stage(id, &line.line.text, line.line.span) {
+                            Some(s) => Some(s),
+                            None => continue,
+                        }
+                    };
+                    let Some(shares) = self.shares(&line.shares, vars, item.span) else {
+                        continue;
+                    };
+                    match target {
+                        None => self.world.minerals[id].demand = Some(shares),
+                        Some(s) => self.world.minerals[id].stage_shares[s] = Some(shares),
+                    }
+                }
+                MineralItemKind::Sourcing { buyer, stage, shares } => {
+                    if let Some(line) = self.sourcing_line(id, buyer, stage.as_ref(), shares, vars, item.span) {
+                        self.world.minerals[id].sourcing.push(line);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn sourcing_line(
+        &mut self,
+        mineral: usize,
+        buyer: &ast::Name,
+        stage: Option<&ast::Name>,
+        shares: &[Share],
+        vars: &Vars,
+        span: Span,
+    ) -> Option<SourcingLine> {
+        let b = self.single_actor(&buyer.text, buyer.span, "`sources` lines");
+        let stage = match stage {
+            Some(s) => self.stage(mineral, &s.text, s.span),
+            None => Some(self.world.minerals[mineral].stages.len() - 1),
+        };
+        let shares = self.shares(shares, vars, span)?;
+        let (b, stage) = (b?, stage?);
+        if let Some(&(_, s)) = shares.entries.iter().find(|(a, _)| *a == b) {
+            if s > 0.0 {
+                let code = self.world.actors[b].code.clone();
+                self.error(
+                    Diag::new(Code::NotHere, format!("`{code}` cannot source imports from itself"))
+                        .with_label(span, "buyer listed among its suppliers"),
+                );
+                return None;
+            }
+        }
+        Some(SourcingLine {
+            buyer: b,
+            stage,
+            shares: shares.entries,
+            span,
+        })
+    }
+
+    /// A share list: single actors, each 0..100%, no duplicates, summing to
+    /// at most 100% (exactly 100% when `ROW` is named).
+    pub(super) fn shares(&mut self, list: &[Share], vars: &Vars, span: Span) -> Option<Shares> {
+        let mut entries: Vec<(ActorId, f64)> = Vec::new();
+        let mut spans: Vec<Span> = Vec::new();
+        let mut ok = true;
+        for sh in list {
+            let actor = self.single_actor(&sh.actor.text, sh.actor.span, "share lines");
+            let value = match eval_as(&sh.value, vars, Want::Fraction("a share")) {
+                Ok(v) => Some(v),
+                Err(d) => {
+                    self.error(d);
+                    None
+                }
+            };
+            let (Some(a), Some(v)) = (actor, value) else {
+                ok = false;
+                continue;
+            };
+            if let Some(i) = entries.iter().position(|(x, _)| *x == a) {
+                self.error(
+                    Diag::new(
+                        Code::DuplicateShare,
+                        format!("`{}` is listed twice in one share list", self.world.actors[a].code),
+                    )
+                    .with_label(sh.span, "again here")
+                    .with_label(spans[i], "first here")
+                    .help("give each actor one share"),
+                );
+                ok = false;
+                continue;
+            }
+            entries.push((a, v));
+            spans.push(sh.span);
+        }
+        if !ok {
+            return None;
+        }
+        let sum: f64 = entries.iter().map(|(_, v)| v).sum();
+        let has_row = entries.iter().any(|(a, _)| self.world.actors[*a].code == ROW);
+        if sum > 1.0 + SUM_TOLERANCE {
+            self.error(
+                Diag::new(Code::SharesOver, format!("shares add up to {}", pct(sum)))
+                    .with_label(span, format!("{} in all", pct(sum)))
+                    .help("a share list may add up to at most 100%; the actors not named (ROW) share what is left"),
+            );
+            return None;
+        }
+        if has_row && (sum - 1.0).abs() > SUM_TOLERANCE {
+            self.error(
+                Diag::new(Code::RowNotFull, format!("with `ROW` named, the shares must add up to 100%, not {}", pct(sum)))
+                    .with_label(span, format!("{} in all", pct(sum)))
+                    .help(format!(
+                        "set ROW to {} or leave it out to let it take the remainder",
+                        pct((1.0 - (sum - entries.iter().filter(|(a, _)| self.world.actors[*a].code == ROW).map(|(_, v)| v).sum::<f64>())).max(0.0))
+                    )),
+            );
+            return None;
+        }
+        Some(Shares { entries, span })
+    }
+}
+
+pub(super) fn pct(v: f64) -> String {
+    let s = format!("{:.2}", v * 100.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}%")
+}

@@ -1,0 +1,340 @@
+//! The command line: argument parsing with clap, and each command's work.
+//! `main.rs` only maps the returned [`ExitCode`].
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::{render_all, Diag, Style};
+use crate::eval::{self, EvalOptions};
+use crate::output;
+use crate::pipeline::{self, Compiled, Failed, Input};
+use crate::report::{self, Format, RenderOptions};
+use crate::source::SourceMap;
+
+/// Exit codes (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    Ok = 0,
+    Failed = 1,
+    Usage = 2,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lode",
+    version,
+    about = "Critical-minerals supply-chain scenarios as code",
+    long_about = "lode evaluates scenario files — `coalition G7+AU+IN+KR+MX covers 60% demand; \
+china restricts rare_earths to JP` — into exposure tables: supply at risk, shortfall after \
+rerouting, dependency through the whole chain, import reliance, concentration and stockpile cover.",
+    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode repl"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate a scenario file and print its exposure tables
+    Run(RunArgs),
+    /// Parse and check files; print diagnostics only
+    Check {
+        /// Files to check
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Directory `use "path"` may not leave (default: each file's directory)
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+    /// Evaluate every `expect` line; print "N passed, M failed"
+    Test(TestArgs),
+    /// Explore scenarios interactively
+    Repl {
+        /// Start from this file instead of `use world2024`
+        file: Option<PathBuf>,
+        /// Start with nothing loaded
+        #[arg(long, conflicts_with = "file")]
+        empty: bool,
+    },
+    /// List the embedded data sets, or print one
+    Data {
+        /// Data set to print (e.g. world2024)
+        name: Option<String>,
+    },
+    /// Print a shell completion script
+    Completions {
+        /// Shell to generate for
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (`-` reads standard input)
+    #[arg(value_name = "FILE", required_unless_present = "expr", conflicts_with = "expr")]
+    pub file: Option<PathBuf>,
+    /// Evaluate TEXT as the program
+    #[arg(short = 'e', long = "expr", value_name = "TEXT")]
+    pub expr: Option<String>,
+    /// Show only this scenario
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to FILE (atomically) instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Directory `use "path"` may not leave (default: the file's directory)
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Evaluate at this date [not yet supported]
+    #[arg(long, value_name = "DATE", hide = true)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Text,
+    Junit,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Files or directories (every *.lode below a directory)
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
+    /// Write the report to FILE (atomically)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Parses arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { ExitCode::Usage } else { ExitCode::Ok };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Check { files, root } => check_files(&files, root.as_deref()),
+        Command::Test(args) => crate::testing::command(&args),
+        Command::Repl { file, empty } => crate::repl::command(file.as_deref(), empty),
+        Command::Data { name } => data(name.as_deref()),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "lode", &mut out);
+            write_stdout(&String::from_utf8_lossy(&out))
+        }
+    }
+}
+
+/// Diagnostics styled for standard error.
+pub fn stderr_style() -> Style {
+    let tty = std::io::stderr().is_terminal();
+    Style {
+        color: tty && color_allowed(),
+        unicode: true,
+        width: if tty { terminal_width() } else { 100 },
+    }
+}
+
+pub fn color_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w: &usize| w >= 40)
+        .unwrap_or(100)
+}
+
+pub fn print_diags(diags: &[Diag], sources: &SourceMap) {
+    if !diags.is_empty() {
+        output::stderr(&render_all(diags, sources, stderr_style()));
+    }
+}
+
+fn write_stdout(text: &str) -> ExitCode {
+    match output::stdout(text) {
+        Ok(()) => ExitCode::Ok,
+        Err(e) => {
+            output::stderr(&format!("error: cannot write output: {e}\n"));
+            ExitCode::Usage
+        }
+    }
+}
+
+/// Reads the program a `run` names: a file, `-` for stdin, or `-e TEXT`.
+fn load(args: &RunArgs) -> Result<Compiled, Failed> {
+    if let Some(text) = &args.expr {
+        return pipeline::compile(
+            Input::Text {
+                name: "<expr>",
+                text: text.clone(),
+            },
+            args.root.as_deref(),
+        );
+    }
+    let file = args.file.as_deref().unwrap_or(Path::new("-"));
+    if file == Path::new("-") {
+        let mut bytes = Vec::new();
+        let limit = crate::syntax::limits::MAX_FILE_BYTES as u64 + 1;
+        if let Err(e) = std::io::stdin().take(limit).read_to_end(&mut bytes) {
+            return Err(Failed {
+                sources: SourceMap::new(),
+                diags: vec![Diag::new(
+                    crate::diagnostic::Code::CannotRead,
+                    format!("cannot read standard input: {e}"),
+                )],
+                io: true,
+            });
+        }
+        let text = match crate::syntax::limits::decode(&bytes, crate::source::SourceId(0)) {
+            Ok(t) => t,
+            Err((d, lossy)) => {
+                let mut sources = SourceMap::new();
+                sources.add("<stdin>", lossy, None);
+                return Err(Failed {
+                    sources,
+                    diags: vec![d],
+                    io: false,
+                });
+            }
+        };
+        return pipeline::compile(
+            Input::Text {
+                name: "<stdin>",
+                text,
+            },
+            args.root.as_deref(),
+        );
+    }
+    pipeline::compile(Input::File(file), args.root.as_deref())
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    if args.at.is_some() {
+        output::stderr("error: `--at DATE` is not supported yet (dated policies are planned)\n");
+        return ExitCode::Usage;
+    }
+    let compiled = match load(&args) {
+        Ok(c) => c,
+        Err(f) => {
+            print_diags(&f.diags, &f.sources);
+            return if f.io { ExitCode::Usage } else { ExitCode::Failed };
+        }
+    };
+    let only = match &args.scenario {
+        Some(name) => match compiled.checked.scenario_id(name) {
+            Some(id) => Some(id),
+            None => {
+                let names: Vec<&str> = compiled.checked.scenarios.iter().map(|s| s.name.as_str()).collect();
+                let hint = crate::diagnostic::suggest(name, names.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                output::stderr(&format!(
+                    "error: no scenario `{name}`{hint}; the scenarios are: {}\n",
+                    names.join(", ")
+                ));
+                return ExitCode::Usage;
+            }
+        },
+        None => None,
+    };
+    let evaluation = eval::evaluate(&compiled.checked, &compiled.sources, &EvalOptions { only });
+    let mut warnings = compiled.warnings.clone();
+    warnings.extend(evaluation.warnings.iter().cloned());
+    let mut results = evaluation.results;
+    // Check-time warnings go to JSON too.
+    let mut infos: Vec<crate::results::WarningInfo> = compiled
+        .warnings
+        .iter()
+        .map(|w| crate::results::WarningInfo {
+            code: w.code.as_str().to_string(),
+            message: w.message.clone(),
+        })
+        .collect();
+    infos.extend(results.warnings.drain(..));
+    results.warnings = infos;
+    print_diags(&warnings, &compiled.sources);
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let opts = RenderOptions {
+        color: to_terminal && color_allowed(),
+        width: if to_terminal { None } else { Some(120) },
+    };
+    let text = report::render(&results, args.format, &opts);
+    let code = match &args.output {
+        Some(path) => match output::write_atomic(path, &text) {
+            Ok(()) => ExitCode::Ok,
+            Err(e) => {
+                output::stderr(&format!("error: cannot write `{}`: {e}\n", path.display()));
+                return ExitCode::Usage;
+            }
+        },
+        None => write_stdout(&text),
+    };
+    if code != ExitCode::Ok {
+        return code;
+    }
+    if results.expectations.iter().any(|e| !e.passed) {
+        ExitCode::Failed
+    } else {
+        ExitCode::Ok
+    }
+}
+
+fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
+    let mut worst = ExitCode::Ok;
+    for f in files {
+        match pipeline::compile(Input::File(f), root) {
+            Ok(c) => print_diags(&c.warnings, &c.sources),
+            Err(fail) => {
+                print_diags(&fail.diags, &fail.sources);
+                let code = if fail.io { ExitCode::Usage } else { ExitCode::Failed };
+                if worst == ExitCode::Ok || code == ExitCode::Usage {
+                    worst = code;
+                }
+            }
+        }
+    }
+    worst
+}
+
+fn data(name: Option<&str>) -> ExitCode {
+    match name {
+        None => {
+            let mut out = String::new();
+            for (n, text) in crate::data::DATASETS {
+                let minerals = text.lines().filter(|l| l.trim_start().starts_with("mineral ")).count();
+                let actors = text.lines().filter(|l| l.trim_start().starts_with("actor ")).count();
+                out.push_str(&format!("{n}\t{actors} actors, {minerals} minerals\n"));
+            }
+            write_stdout(&out)
+        }
+        Some(n) => match crate::data::dataset(n) {
+            Some(text) => write_stdout(text),
+            None => {
+                let names: Vec<&str> = crate::data::DATASETS.iter().map(|(n, _)| *n).collect();
+                output::stderr(&format!(
+                    "error: no data set `{n}`; the embedded data sets are: {}\n",
+                    names.join(", ")
+                ));
+                ExitCode::Usage
+            }
+        },
+    }
+}

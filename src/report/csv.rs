@@ -1,0 +1,274 @@
+//! `--format csv`: one header, then one record per scenario, row and mineral,
+//! then one record per (actor, mineral) of every comparison.
+//!
+//! Columns:
+//!
+//! ```text
+//! scenario,actor,kind,mineral,demand,output,import_reliance,top_supplier,
+//! top_supplier_share,hhi,dependency,at_risk,shortfall,cover_days
+//! ```
+//!
+//! - Numbers are written at full precision (Rust's shortest round-trip `{}`
+//!   of an `f64`: `0.07`, `4350`), fractions as fractions, never rounded.
+//! - `output` and `dependency` are one column each of `KEY=VALUE` pairs joined
+//!   by `;` (`mining=0.1;refining=0.02`), in the evaluator's order.
+//! - An absent value (`top_supplier`, `cover_days`) is an empty field.
+//!
+//! Comparisons follow the scenario records under the same header, as delta
+//! records built from the comparison's own delta rows:
+//!
+//! - `scenario` is `AGAINST vs BASE` (`japan_cutoff vs base`);
+//! - `kind` is the row's kind, and `top_supplier` the against scenario's,
+//!   both looked up in the scenario records (empty if that row is absent);
+//! - every numeric column holds `against − base` for that metric, and is
+//!   empty when the comparison has no such metric (the evaluator reports
+//!   `cover_days` only when both scenarios have one);
+//! - `output` and `dependency` hold `KEY=delta` over the keys the comparison
+//!   reports (the union of both scenarios' keys);
+//! - records appear in the order their (actor, mineral) first appears in the
+//!   comparison.
+//!
+//! Expectations and warnings are not part of the CSV.
+
+use crate::results::{Comparison, Results, Row};
+
+pub(crate) const HEADER: [&str; 14] = [
+    "scenario",
+    "actor",
+    "kind",
+    "mineral",
+    "demand",
+    "output",
+    "import_reliance",
+    "top_supplier",
+    "top_supplier_share",
+    "hhi",
+    "dependency",
+    "at_risk",
+    "shortfall",
+    "cover_days",
+];
+
+pub(crate) fn render(results: &Results) -> String {
+    match write(results) {
+        Ok(text) => text,
+        // Writing to memory cannot fail; say so rather than panic if it does.
+        Err(e) => format!("internal error: could not write CSV: {e}\n"),
+    }
+}
+
+fn write(results: &Results) -> Result<String, Box<dyn std::error::Error>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HEADER)?;
+    for scenario in &results.scenarios {
+        for row in &scenario.rows {
+            w.write_record(row_record(&scenario.name, row))?;
+        }
+    }
+    for comparison in &results.comparisons {
+        for record in delta_records(results, comparison) {
+            w.write_record(record)?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes)?)
+}
+
+fn row_record(scenario: &str, row: &Row) -> [String; 14] {
+    [
+        scenario.to_string(),
+        row.actor.clone(),
+        row.kind.as_str().to_string(),
+        row.mineral.clone(),
+        num(row.demand),
+        map(&row.output),
+        num(row.import_reliance),
+        row.top_supplier.clone().unwrap_or_default(),
+        num(row.top_supplier_share),
+        num(row.hhi),
+        map(&row.dependency),
+        num(row.at_risk),
+        num(row.shortfall),
+        row.cover_days.map(num).unwrap_or_default(),
+    ]
+}
+
+/// The deltas of one (actor, mineral) in a comparison.
+#[derive(Default)]
+struct Deltas<'a> {
+    actor: &'a str,
+    mineral: &'a str,
+    scalars: Vec<(&'a str, f64)>,
+    output: Vec<(String, f64)>,
+    dependency: Vec<(String, f64)>,
+}
+
+impl Deltas<'_> {
+    fn scalar(&self, metric: &str) -> String {
+        self.scalars
+            .iter()
+            .find(|(m, _)| *m == metric)
+            .map(|(_, d)| num(*d))
+            .unwrap_or_default()
+    }
+}
+
+fn delta_records(results: &Results, c: &Comparison) -> Vec<[String; 14]> {
+    let mut groups: Vec<Deltas> = Vec::new();
+    for d in &c.rows {
+        let i = match groups
+            .iter()
+            .position(|g| g.actor == d.actor && g.mineral == d.mineral)
+        {
+            Some(i) => i,
+            None => {
+                groups.push(Deltas {
+                    actor: &d.actor,
+                    mineral: &d.mineral,
+                    ..Deltas::default()
+                });
+                groups.len() - 1
+            }
+        };
+        let g = &mut groups[i];
+        if let Some(stage) = d.metric.strip_prefix("output.") {
+            g.output.push((stage.to_string(), d.delta));
+        } else if let Some(supplier) = d.metric.strip_prefix("dependency.") {
+            g.dependency.push((supplier.to_string(), d.delta));
+        } else {
+            g.scalars.push((&d.metric, d.delta));
+        }
+    }
+    let label = format!("{} vs {}", c.against, c.base);
+    groups
+        .iter()
+        .map(|g| {
+            let against = find_row(results, &c.against, g.actor, g.mineral);
+            let kind = against
+                .or_else(|| find_row(results, &c.base, g.actor, g.mineral))
+                .map(|r| r.kind.as_str().to_string())
+                .unwrap_or_default();
+            [
+                label.clone(),
+                g.actor.to_string(),
+                kind,
+                g.mineral.to_string(),
+                g.scalar("demand"),
+                map(&g.output),
+                g.scalar("import_reliance"),
+                against
+                    .and_then(|r| r.top_supplier.clone())
+                    .unwrap_or_default(),
+                g.scalar("top_supplier_share"),
+                g.scalar("hhi"),
+                map(&g.dependency),
+                g.scalar("at_risk"),
+                g.scalar("shortfall"),
+                g.scalar("cover_days"),
+            ]
+        })
+        .collect()
+}
+
+fn find_row<'r>(
+    results: &'r Results,
+    scenario: &str,
+    actor: &str,
+    mineral: &str,
+) -> Option<&'r Row> {
+    results
+        .scenarios
+        .iter()
+        .filter(|s| s.name == scenario)
+        .flat_map(|s| &s.rows)
+        .find(|r| r.actor == actor && r.mineral == mineral)
+}
+
+fn num(v: f64) -> String {
+    format!("{v}")
+}
+
+fn map(pairs: &[(String, f64)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Format, RenderOptions, fixture, render};
+    use super::*;
+
+    fn csv_text() -> String {
+        render(&fixture::results(), Format::Csv, &RenderOptions::default())
+    }
+
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(csv_text());
+    }
+
+    #[test]
+    fn parses_back() {
+        let text = csv_text();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .expect("header")
+            .iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(header, HEADER);
+        let records: Vec<csv::StringRecord> =
+            reader.records().collect::<Result<_, _>>().expect("records");
+        // 3 rows in each of 2 scenarios, then 2 (actor, mineral) deltas.
+        assert_eq!(records.len(), 3 + 3 + 2);
+        assert!(records.iter().all(|r| r.len() == HEADER.len()));
+
+        let jp = &records[5];
+        assert_eq!(&jp[0], "japan_cutoff");
+        assert_eq!(&jp[1], "JP");
+        assert_eq!(&jp[2], "country");
+        assert_eq!(jp[4].parse::<f64>().ok(), Some(0.07));
+        assert_eq!(&jp[5], "mining=0;refining=0.0001");
+        assert_eq!(&jp[10], "CN=0.8;AU=0.13;MY=0.04");
+        assert_eq!(&jp[12], "0.2325");
+        assert_eq!(&jp[13], "95.2");
+        assert_eq!(&records[0][13], "", "absent cover_days is empty");
+
+        let delta = &records[7];
+        assert_eq!(&delta[0], "japan_cutoff vs base");
+        assert_eq!(&delta[1], "JP");
+        assert_eq!(&delta[2], "country");
+        assert_eq!(&delta[7], "CN");
+        assert_eq!(&delta[13], "", "no cover_days delta was reported");
+        let shortfall: f64 = delta[12].parse().expect("a number");
+        assert!((shortfall - 0.2325).abs() < 1e-12);
+        let dependency: Vec<(&str, f64)> = delta[10]
+            .split(';')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k, v.parse().expect("a number")))
+            .collect();
+        assert_eq!(dependency.len(), 2);
+        assert_eq!(dependency[0].0, "CN");
+        assert!((dependency[0].1 + 0.08).abs() < 1e-12);
+    }
+
+    #[test]
+    fn quoting() {
+        let mut results = fixture::results();
+        results.scenarios[0].rows[0].actor = "a,b \"c\"".into();
+        let text = render(&results, Format::Csv, &RenderOptions::default());
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let first = reader.records().next().expect("a record").expect("valid");
+        assert_eq!(&first[1], "a,b \"c\"");
+    }
+
+    #[test]
+    fn empty_is_just_the_header() {
+        let text = render(&fixture::empty(), Format::Csv, &RenderOptions::default());
+        assert_eq!(text, format!("{}\n", HEADER.join(",")));
+    }
+}

@@ -1,0 +1,375 @@
+//! The content `table` and `markdown` share: one [`Section`] per scenario,
+//! per comparison and for the expectations, each a list of formatted cells,
+//! plus the number formatting both use. Built once here so the two formats
+//! cannot drift apart; they differ only in layout.
+//!
+//! Conventions: fractions are percentages with one decimal (`63.0%`), deltas
+//! of fractions signed percentage points (`+63.0 pp`), `hhi` an integer,
+//! `cover_days` one decimal, an absent value `–`.
+
+use crate::results::{
+    Comparison, DeltaRow, ExpectationResult, Results, Row, RowKind, ScenarioResult,
+};
+
+/// A hint for colour; only the terminal table acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tone {
+    Plain,
+    /// Something is lost, but little (a shortfall under 10%).
+    Caution,
+    /// A shortfall of 10% or more.
+    Alarm,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Cell {
+    pub text: String,
+    pub tone: Tone,
+}
+
+impl Cell {
+    fn plain(text: impl Into<String>) -> Self {
+        Cell {
+            text: text.into(),
+            tone: Tone::Plain,
+        }
+    }
+}
+
+/// A column header and whether its values are right-aligned numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Column {
+    pub name: &'static str,
+    pub numeric: bool,
+}
+
+const fn text_col(name: &'static str) -> Column {
+    Column {
+        name,
+        numeric: false,
+    }
+}
+
+const fn num_col(name: &'static str) -> Column {
+    Column {
+        name,
+        numeric: true,
+    }
+}
+
+pub(crate) const SCENARIO_COLUMNS: [Column; 10] = [
+    text_col("mineral"),
+    text_col("actor"),
+    num_col("demand"),
+    num_col("import rel."),
+    text_col("top supplier"),
+    num_col("HHI"),
+    text_col("dependency"),
+    num_col("at risk"),
+    num_col("shortfall"),
+    num_col("cover"),
+];
+
+pub(crate) const COMPARE_COLUMNS: [Column; 6] = [
+    text_col("mineral"),
+    text_col("actor"),
+    text_col("metric"),
+    num_col("base"),
+    num_col("value"),
+    num_col("delta"),
+];
+
+/// One rendered block of the table or markdown output.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Section {
+    Scenario {
+        name: String,
+        at: Option<String>,
+        rows: Vec<Vec<Cell>>,
+    },
+    Compare {
+        against: String,
+        base: String,
+        rows: Vec<Vec<Cell>>,
+        /// Delta rows left out because nothing changed.
+        hidden: usize,
+    },
+    Expectations(Vec<ExpectLine>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExpectLine {
+    pub passed: bool,
+    pub scenario: String,
+    pub text: String,
+    /// The actual value, formatted like the metric (`63.0%`, `4350`, `CN`).
+    pub actual: String,
+}
+
+/// A comparison shows a metric only when it moved by more than this.
+pub(crate) const DELTA_EPSILON: f64 = 5e-4;
+
+pub(crate) fn sections(results: &Results) -> Vec<Section> {
+    let mut out: Vec<Section> = results.scenarios.iter().map(scenario_section).collect();
+    out.extend(
+        results
+            .comparisons
+            .iter()
+            .map(|c| compare_section(results, c)),
+    );
+    if !results.expectations.is_empty() {
+        out.push(Section::Expectations(
+            results.expectations.iter().map(expect_line).collect(),
+        ));
+    }
+    out
+}
+
+fn scenario_section(s: &ScenarioResult) -> Section {
+    Section::Scenario {
+        name: s.name.clone(),
+        at: s.at.clone(),
+        rows: s.rows.iter().map(scenario_cells).collect(),
+    }
+}
+
+fn scenario_cells(row: &Row) -> Vec<Cell> {
+    let top = match &row.top_supplier {
+        Some(code) => format!("{code} {}", percent(row.top_supplier_share)),
+        None => DASH.to_string(),
+    };
+    let shortfall_tone = if row.shortfall >= 0.1 {
+        Tone::Alarm
+    } else if row.shortfall >= DELTA_EPSILON {
+        Tone::Caution
+    } else {
+        Tone::Plain
+    };
+    vec![
+        Cell::plain(row.mineral.clone()),
+        Cell::plain(actor_label(&row.actor, Some(row.kind))),
+        Cell::plain(percent(row.demand)),
+        Cell::plain(percent(row.import_reliance)),
+        Cell::plain(top),
+        Cell::plain(fixed(row.hhi, 0)),
+        Cell::plain(dependency_summary(&row.dependency)),
+        Cell::plain(percent(row.at_risk)),
+        Cell {
+            text: percent(row.shortfall),
+            tone: shortfall_tone,
+        },
+        Cell::plain(row.cover_days.map_or(DASH.to_string(), |d| fixed(d, 1))),
+    ]
+}
+
+fn compare_section(results: &Results, c: &Comparison) -> Section {
+    let (shown, hidden): (Vec<&DeltaRow>, Vec<&DeltaRow>) = c
+        .rows
+        .iter()
+        .partition(|d| d.delta.abs() > DELTA_EPSILON || !d.delta.is_finite());
+    let rows = shown
+        .into_iter()
+        .map(|d| {
+            let kind = row_kind(results, &[&c.against, &c.base], &d.actor, &d.mineral);
+            vec![
+                Cell::plain(d.mineral.clone()),
+                Cell::plain(actor_label(&d.actor, kind)),
+                Cell::plain(d.metric.clone()),
+                Cell::plain(metric_value(&d.metric, d.base)),
+                Cell::plain(metric_value(&d.metric, d.value)),
+                Cell::plain(metric_delta(&d.metric, d.delta)),
+            ]
+        })
+        .collect();
+    Section::Compare {
+        against: c.against.clone(),
+        base: c.base.clone(),
+        rows,
+        hidden: hidden.len(),
+    }
+}
+
+fn expect_line(e: &ExpectationResult) -> ExpectLine {
+    let actual = match (&e.actual_text, e.actual) {
+        (Some(text), _) => text.clone(),
+        (None, Some(v)) => match expectation_metric(&e.text) {
+            Some(metric) => metric_value(metric, v),
+            None => percent(v),
+        },
+        (None, None) => DASH.to_string(),
+    };
+    ExpectLine {
+        passed: e.passed,
+        scenario: e.scenario.clone(),
+        text: e.text.clone(),
+        actual,
+    }
+}
+
+/// `3 unchanged values hidden`: said under a comparison's table.
+pub(crate) fn hidden_note(hidden: usize) -> String {
+    match hidden {
+        1 => "1 unchanged value hidden".to_string(),
+        n => format!("{n} unchanged values hidden"),
+    }
+}
+
+/// `expectations (2 passed, 1 failed)`.
+pub(crate) fn expectations_heading(lines: &[ExpectLine]) -> String {
+    let passed = lines.iter().filter(|l| l.passed).count();
+    format!(
+        "expectations ({passed} passed, {} failed)",
+        lines.len() - passed
+    )
+}
+
+/// The metric of an expectation's text: `JP.rare_earths.hhi < 5000` → `hhi`,
+/// `allies.rare_earths.dependency.CN >= 85%` → `dependency.CN`.
+fn expectation_metric(text: &str) -> Option<&str> {
+    let reference = text.split(['<', '>', '=', '!']).next()?.trim();
+    let reference = reference.rsplit(':').next()?.trim();
+    let mut parts = reference.splitn(3, '.');
+    let (_actor, _mineral) = (parts.next()?, parts.next()?);
+    parts.next()
+}
+
+/// The kind of `actor`'s row for `mineral`, looked up in the named scenarios
+/// in order (delta rows do not carry it).
+fn row_kind(results: &Results, scenarios: &[&str], actor: &str, mineral: &str) -> Option<RowKind> {
+    scenarios.iter().find_map(|name| {
+        results
+            .scenarios
+            .iter()
+            .filter(|s| s.name == *name)
+            .flat_map(|s| &s.rows)
+            .find(|r| r.actor == actor && r.mineral == mineral)
+            .map(|r| r.kind)
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Number formatting shared by the text formats.
+
+/// Shown for an absent value.
+pub(crate) const DASH: &str = "–";
+
+/// `v` with `decimals` decimals, never `-0.0`.
+pub(crate) fn fixed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
+}
+
+/// A fraction as a percentage with one decimal: `0.63` → `63.0%`.
+pub(crate) fn percent(fraction: f64) -> String {
+    format!("{}%", fixed(fraction * 100.0, 1))
+}
+
+/// A signed value with `decimals` decimals, never `-0.0` or `+-1`.
+fn signed(v: f64, decimals: usize) -> String {
+    let s = fixed(v, decimals);
+    if s.starts_with('-') || v.is_nan() {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// How a metric's values are written: fractions as percentages, `hhi` as an
+/// integer, `cover_days` with one decimal.
+fn metric_value(metric: &str, v: f64) -> String {
+    match metric {
+        "hhi" => fixed(v, 0),
+        "cover_days" => fixed(v, 1),
+        _ => percent(v),
+    }
+}
+
+/// A metric's change: fractions in signed percentage points (`+63.0 pp`).
+fn metric_delta(metric: &str, d: f64) -> String {
+    match metric {
+        "hhi" => signed(d, 0),
+        "cover_days" => signed(d, 1),
+        _ => format!("{} pp", signed(d * 100.0, 1)),
+    }
+}
+
+/// `JP`, `eu (group)`, `allies (coalition)`.
+fn actor_label(actor: &str, kind: Option<RowKind>) -> String {
+    match kind {
+        Some(RowKind::Country) | None => actor.to_string(),
+        Some(kind) => format!("{actor} ({})", kind.as_str()),
+    }
+}
+
+/// The three largest suppliers, then `+N` for the rest:
+/// `CN 88.0% AU 5.0% MY 4.0% +2`.
+fn dependency_summary(dependency: &[(String, f64)]) -> String {
+    if dependency.is_empty() {
+        return DASH.to_string();
+    }
+    let mut parts: Vec<String> = dependency
+        .iter()
+        .take(3)
+        .map(|(code, share)| format!("{code} {}", percent(*share)))
+        .collect();
+    if dependency.len() > 3 {
+        parts.push(format!("+{}", dependency.len() - 3));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_have_one_decimal() {
+        assert_eq!(percent(0.63), "63.0%");
+        assert_eq!(percent(1.0), "100.0%");
+        assert_eq!(percent(0.0), "0.0%");
+        assert_eq!(percent(-1e-12), "0.0%");
+        assert_eq!(percent(0.12345), "12.3%");
+        assert_eq!(fixed(-0.2, 0), "0");
+        assert_eq!(fixed(4350.4, 0), "4350");
+    }
+
+    #[test]
+    fn deltas_are_signed() {
+        assert_eq!(metric_delta("shortfall", 0.63), "+63.0 pp");
+        assert_eq!(metric_delta("dependency.CN", -0.05), "-5.0 pp");
+        assert_eq!(metric_delta("hhi", 120.0), "+120");
+        assert_eq!(metric_delta("hhi", -120.4), "-120");
+        assert_eq!(metric_delta("cover_days", -3.25), "-3.2");
+        assert_eq!(metric_delta("shortfall", f64::NAN), "NaN pp");
+    }
+
+    #[test]
+    fn dependency_summary_keeps_three() {
+        let dep =
+            |n: usize| -> Vec<(String, f64)> { (0..n).map(|i| (format!("C{i}"), 0.1)).collect() };
+        assert_eq!(dependency_summary(&dep(0)), DASH);
+        assert_eq!(dependency_summary(&dep(3)), "C0 10.0% C1 10.0% C2 10.0%");
+        assert_eq!(dependency_summary(&dep(5)), "C0 10.0% C1 10.0% C2 10.0% +2");
+    }
+
+    #[test]
+    fn expectation_metric_is_found() {
+        assert_eq!(
+            expectation_metric("JP.rare_earths.shortfall > 30%"),
+            Some("shortfall")
+        );
+        assert_eq!(
+            expectation_metric("allies.rare_earths.dependency.CN >= 85%"),
+            Some("dependency.CN")
+        );
+        assert_eq!(
+            expectation_metric("japan_cutoff: JP.graphite.hhi < 5000"),
+            Some("hhi")
+        );
+        assert_eq!(expectation_metric("nonsense"), None);
+        assert_eq!(expectation_metric(""), None);
+    }
+}

@@ -1,0 +1,275 @@
+//! `--format table`: the sections of [`super::sections::sections`] as aligned
+//! terminal tables (comfy-table), one after another with a blank line
+//! between them.
+//!
+//! Layout: a heading line (`scenario NAME`, `compare A against B`,
+//! `expectations (N passed, M failed)`), then the table: no vertical rules,
+//! a rule under the header, numbers right-aligned. Colour appears only when
+//! [`RenderOptions::color`] is set: shortfalls yellow (under 10%) or red,
+//! `✓` green, `✗` red, headings bold. Without it there is no escape code.
+
+use comfy_table::presets::NOTHING;
+use comfy_table::{
+    CellAlignment, Color, ColumnConstraint, ContentArrangement, LineStyle, Table, Width,
+};
+
+use super::RenderOptions;
+use super::sections::{
+    self, COMPARE_COLUMNS, Cell, Column, ExpectLine, SCENARIO_COLUMNS, Section, Tone,
+};
+use crate::results::Results;
+
+const BOLD: &str = "\x1b[1m";
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const RESET: &str = "\x1b[0m";
+
+pub(crate) fn render(results: &Results, opts: &RenderOptions) -> String {
+    let sections = sections::sections(results);
+    if sections.is_empty() {
+        return "no scenarios\n".to_string();
+    }
+    let blocks: Vec<String> = sections.iter().map(|s| section(s, opts)).collect();
+    blocks.join("\n")
+}
+
+fn section(section: &Section, opts: &RenderOptions) -> String {
+    let mut out = String::new();
+    match section {
+        Section::Scenario { name, at, rows } => {
+            let heading = match at {
+                Some(at) => format!("scenario {name} at {at}"),
+                None => format!("scenario {name}"),
+            };
+            out += &heading_line(&heading, opts);
+            if rows.is_empty() {
+                out += "no rows\n";
+            } else {
+                out += &grid(&SCENARIO_COLUMNS, rows, opts);
+            }
+        }
+        Section::Compare {
+            against,
+            base,
+            rows,
+            hidden,
+        } => {
+            out += &heading_line(&format!("compare {against} against {base}"), opts);
+            if rows.is_empty() {
+                out += "no changes\n";
+            } else {
+                out += &grid(&COMPARE_COLUMNS, rows, opts);
+            }
+            if *hidden > 0 {
+                out += &format!("{}\n", sections::hidden_note(*hidden));
+            }
+        }
+        Section::Expectations(lines) => {
+            out += &heading_line(&sections::expectations_heading(lines), opts);
+            for line in lines {
+                out += &expect_line(line, opts);
+            }
+        }
+    }
+    out
+}
+
+fn heading_line(text: &str, opts: &RenderOptions) -> String {
+    if opts.color {
+        format!("{BOLD}{text}{RESET}\n")
+    } else {
+        format!("{text}\n")
+    }
+}
+
+fn expect_line(line: &ExpectLine, opts: &RenderOptions) -> String {
+    let (mark, color) = if line.passed {
+        ("✓", GREEN)
+    } else {
+        ("✗", RED)
+    };
+    let mark = if opts.color {
+        format!("{color}{mark}{RESET}")
+    } else {
+        mark.to_string()
+    };
+    format!(
+        "{mark} {}: {}  (actual {})\n",
+        line.scenario, line.text, line.actual
+    )
+}
+
+fn grid(columns: &[Column], rows: &[Vec<Cell>], opts: &RenderOptions) -> String {
+    let mut table = Table::new();
+    // No vertical rules, one continuous rule under the header; columns are
+    // kept apart by padding alone.
+    table.load_style(NOTHING);
+    table.style_mut().header_separator = LineStyle::none().fill('─');
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(width) = opts.width {
+        // Never look at the terminal when the caller fixed the width: the
+        // output must not depend on where it runs.
+        table.force_no_tty().set_width(width);
+    }
+    if opts.color {
+        table.enforce_styling();
+        table.style_text_only();
+    }
+    table.set_header(columns.iter().map(|c| comfy_table::Cell::new(c.name)));
+    for row in rows {
+        table.add_row(row.iter().map(|cell| styled(cell, opts.color)));
+    }
+    let bounds = lower_bounds(columns, rows, table.width());
+    let last = columns.len().saturating_sub(1);
+    for (i, column) in columns.iter().enumerate() {
+        if let Some(c) = table.column_mut(i) {
+            let padding = if i == last { 0 } else { GAP };
+            c.set_padding((0, padding));
+            c.set_cell_alignment(if column.numeric {
+                CellAlignment::Right
+            } else {
+                CellAlignment::Left
+            });
+            // comfy-table counts the padding in a column's width.
+            let bound = bounds[i].saturating_add(padding);
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(bound)));
+        }
+    }
+    // Padding of the last column would leave trailing blanks on every line.
+    let mut out = table.trim_fmt();
+    out.push('\n');
+    out
+}
+
+/// Blanks between two columns.
+const GAP: u16 = 2;
+
+/// How narrow each column may get when the table is wrapped.
+///
+/// Headers may always wrap. Values are kept whole when the table still fits
+/// with only the actor labels wrapped (`allies` / `(coalition)`); failing
+/// that, the supplier lists may wrap too; failing that, every column may
+/// shrink to its longest word.
+fn lower_bounds(columns: &[Column], rows: &[Vec<Cell>], width: Option<u16>) -> Vec<u16> {
+    let widest = |i: usize, by_word: bool| -> usize {
+        rows.iter()
+            .filter_map(|r| r.get(i))
+            .map(|c| {
+                if by_word {
+                    c.text
+                        .split(' ')
+                        .map(|w| w.chars().count())
+                        .max()
+                        .unwrap_or(0)
+                } else {
+                    c.text.chars().count()
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let tier = |wrapping: &[&str]| -> Vec<usize> {
+        (0..columns.len())
+            .map(|i| widest(i, wrapping.contains(&columns[i].name)))
+            .collect()
+    };
+    let gaps = usize::from(GAP) * columns.len().saturating_sub(1);
+    let fits = |bounds: &Vec<usize>| {
+        width.is_none_or(|w| bounds.iter().sum::<usize>() + gaps <= usize::from(w))
+    };
+    let all: Vec<&str> = columns.iter().map(|c| c.name).collect();
+    let bounds = [
+        tier(&["actor"]),
+        tier(&["actor", "top supplier", "dependency", "metric"]),
+    ]
+    .into_iter()
+    .find(fits)
+    .unwrap_or_else(|| tier(&all));
+    bounds
+        .into_iter()
+        .map(|b| u16::try_from(b).unwrap_or(u16::MAX))
+        .collect()
+}
+
+fn styled(cell: &Cell, color: bool) -> comfy_table::Cell {
+    let c = comfy_table::Cell::new(&cell.text);
+    match (color, cell.tone) {
+        (false, _) | (true, Tone::Plain) => c,
+        (true, Tone::Caution) => c.fg(Color::DarkYellow),
+        (true, Tone::Alarm) => c.fg(Color::Red),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Format, fixture, render};
+    use super::*;
+
+    fn plain(width: Option<u16>) -> String {
+        render(
+            &fixture::results(),
+            Format::Table,
+            &RenderOptions {
+                color: false,
+                width,
+            },
+        )
+    }
+
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(plain(Some(120)));
+    }
+
+    #[test]
+    fn narrow_snapshot() {
+        // Dynamic arrangement wraps the widest cells rather than overflow.
+        insta::assert_snapshot!(plain(Some(80)));
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let coloured = render(
+            &fixture::results(),
+            Format::Table,
+            &RenderOptions {
+                color: true,
+                width: Some(120),
+            },
+        );
+        assert!(coloured.contains("\x1b["));
+        assert!(!plain(Some(120)).contains('\x1b'));
+        assert!(!plain(None).contains('\x1b'));
+    }
+
+    #[test]
+    fn content() {
+        let out = plain(Some(120));
+        assert!(out.starts_with("scenario base\n"));
+        assert!(out.contains("scenario japan_cutoff\n"));
+        assert!(out.contains("compare japan_cutoff against base\n"));
+        assert!(out.contains("CN 63.0%"));
+        assert!(out.contains("CN 86.0% AU 5.0% MY 4.0% +2"));
+        assert!(out.contains("allies (coalition)"));
+        assert!(out.contains("eu (group)"));
+        assert!(out.contains("95.2"));
+        assert!(out.contains("+23.2 pp"));
+        assert!(out.contains("✗ base: allies.rare_earths.hhi < 5000  (actual 5210)"));
+        // The warning goes to stderr, not here.
+        assert!(!out.contains("W0301"));
+        assert!(out.lines().all(|l| l == l.trim_end()));
+        // Every percentage in the tables has exactly one decimal: `d.d%`
+        // (expectation lines quote the user's own text, so they are skipped).
+        for line in out.lines().filter(|l| !l.starts_with(['✓', '✗'])) {
+            let chars: Vec<char> = line.chars().collect();
+            for (i, _) in chars.iter().enumerate().filter(|(_, c)| **c == '%') {
+                assert!(i >= 3, "{line}");
+                let (a, dot, b) = (chars[i - 3], chars[i - 2], chars[i - 1]);
+                assert!(
+                    a.is_ascii_digit() && dot == '.' && b.is_ascii_digit(),
+                    "{line}"
+                );
+            }
+        }
+    }
+}
