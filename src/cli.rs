@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::{render_all, Diag, Style};
+use crate::diagnostic::{Diag, Style, render_all};
 use crate::eval::{self, EvalOptions};
 use crate::output;
 use crate::pipeline::{self, Compiled, Failed, Input};
@@ -74,7 +74,11 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Scenario file (`-` reads standard input)
-    #[arg(value_name = "FILE", required_unless_present = "expr", conflicts_with = "expr")]
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "expr",
+        conflicts_with = "expr"
+    )]
     pub file: Option<PathBuf>,
     /// Evaluate TEXT as the program
     #[arg(short = 'e', long = "expr", value_name = "TEXT")]
@@ -120,7 +124,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { ExitCode::Usage } else { ExitCode::Ok };
+            let code = if e.use_stderr() {
+                ExitCode::Usage
+            } else {
+                ExitCode::Ok
+            };
             let _ = e.print();
             return code;
         }
@@ -234,14 +242,23 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(c) => c,
         Err(f) => {
             print_diags(&f.diags, &f.sources);
-            return if f.io { ExitCode::Usage } else { ExitCode::Failed };
+            return if f.io {
+                ExitCode::Usage
+            } else {
+                ExitCode::Failed
+            };
         }
     };
     let only = match &args.scenario {
         Some(name) => match compiled.checked.scenario_id(name) {
             Some(id) => Some(id),
             None => {
-                let names: Vec<&str> = compiled.checked.scenarios.iter().map(|s| s.name.as_str()).collect();
+                let names: Vec<&str> = compiled
+                    .checked
+                    .scenarios
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect();
                 let hint = crate::diagnostic::suggest(name, names.iter().copied())
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
@@ -267,7 +284,7 @@ fn run(args: RunArgs) -> ExitCode {
             message: w.message.clone(),
         })
         .collect();
-    infos.extend(results.warnings.drain(..));
+    infos.append(&mut results.warnings);
     results.warnings = infos;
     print_diags(&warnings, &compiled.sources);
 
@@ -304,7 +321,11 @@ fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
             Ok(c) => print_diags(&c.warnings, &c.sources),
             Err(fail) => {
                 print_diags(&fail.diags, &fail.sources);
-                let code = if fail.io { ExitCode::Usage } else { ExitCode::Failed };
+                let code = if fail.io {
+                    ExitCode::Usage
+                } else {
+                    ExitCode::Failed
+                };
                 if worst == ExitCode::Ok || code == ExitCode::Usage {
                     worst = code;
                 }
@@ -319,8 +340,14 @@ fn data(name: Option<&str>) -> ExitCode {
         None => {
             let mut out = String::new();
             for (n, text) in crate::data::DATASETS {
-                let minerals = text.lines().filter(|l| l.trim_start().starts_with("mineral ")).count();
-                let actors = text.lines().filter(|l| l.trim_start().starts_with("actor ")).count();
+                let minerals = text
+                    .lines()
+                    .filter(|l| l.trim_start().starts_with("mineral "))
+                    .count();
+                let actors = text
+                    .lines()
+                    .filter(|l| l.trim_start().starts_with("actor "))
+                    .count();
                 out.push_str(&format!("{n}\t{actors} actors, {minerals} minerals\n"));
             }
             write_stdout(&out)

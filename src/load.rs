@@ -55,7 +55,9 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::NotAFile("a directory".into()));
     }
     if !ft.is_file() {
-        return Err(ReadError::NotAFile("a special file (FIFO, socket or device)".into()));
+        return Err(ReadError::NotAFile(
+            "a special file (FIFO, socket or device)".into(),
+        ));
     }
     if meta.len() > MAX_FILE_BYTES as u64 {
         return Err(ReadError::TooLarge(meta.len()));
@@ -73,18 +75,27 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
 pub fn resolve_use(root: &Path, dir: &Path, written: &str, span: Span) -> Result<PathBuf, Diag> {
     let joined = dir.join(written);
     let canonical = fs::canonicalize(&joined).map_err(|e| {
-        Diag::new(Code::CannotRead, format!("cannot read `{written}`: {}", io_words(&e)))
-            .with_label(span, "this file")
-            .help(format!("paths are relative to the directory of the file that uses them ({})", dir.display()))
+        Diag::new(
+            Code::CannotRead,
+            format!("cannot read `{written}`: {}", io_words(&e)),
+        )
+        .with_label(span, "this file")
+        .help(format!(
+            "paths are relative to the directory of the file that uses them ({})",
+            dir.display()
+        ))
     })?;
     let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     if !canonical.starts_with(&root) {
-        return Err(Diag::new(Code::OutsideRoot, format!("`{written}` is outside the project root"))
-            .with_label(span, format!("resolves to {}", canonical.display()))
-            .help(format!(
-                "`use` reads only files under {}; pass `--root DIR` to widen it",
-                root.display()
-            )));
+        return Err(Diag::new(
+            Code::OutsideRoot,
+            format!("`{written}` is outside the project root"),
+        )
+        .with_label(span, format!("resolves to {}", canonical.display()))
+        .help(format!(
+            "`use` reads only files under {}; pass `--root DIR` to widen it",
+            root.display()
+        )));
     }
     Ok(canonical)
 }

@@ -52,7 +52,11 @@ pub fn compile(input: Input<'_>, root: Option<&Path>) -> Result<Compiled, Failed
             match crate::syntax::limits::decode(&bytes, id) {
                 Ok(text) => {
                     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+                    let dir = if dir.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        dir
+                    };
                     sources.add(shown, text.clone(), Some(path.to_path_buf()));
                     (id, text, dir)
                 }
@@ -98,7 +102,7 @@ pub fn compile(input: Input<'_>, root: Option<&Path>) -> Result<Compiled, Failed
                 sources,
                 diags,
                 io: false,
-            })
+            });
         }
     };
     let root = root.map(Path::to_path_buf).unwrap_or_else(|| dir.clone());

@@ -94,9 +94,10 @@ pub enum Stock {
     Tonnes(f64),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Allocation {
     Sticky,
+    #[default]
     Market,
     CoalitionFirst(GroupId),
 }

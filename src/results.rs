@@ -137,7 +137,11 @@ impl Row {
             out.push(("cover_days".to_string(), c));
         }
         out.extend(self.output.iter().map(|(s, v)| (format!("output.{s}"), *v)));
-        out.extend(self.dependency.iter().map(|(p, v)| (format!("dependency.{p}"), *v)));
+        out.extend(
+            self.dependency
+                .iter()
+                .map(|(p, v)| (format!("dependency.{p}"), *v)),
+        );
         out
     }
 }

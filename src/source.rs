@@ -75,7 +75,12 @@ impl SourceMap {
         Self::default()
     }
 
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>, path: Option<PathBuf>) -> SourceId {
+    pub fn add(
+        &mut self,
+        name: impl Into<String>,
+        text: impl Into<Arc<str>>,
+        path: Option<PathBuf>,
+    ) -> SourceId {
         let id = SourceId(self.files.len() as u32);
         self.files.push(SourceFile {
             name: name.into(),
@@ -100,7 +105,11 @@ impl SourceMap {
         self.get(span.source)
             .map(|f| {
                 let end = span.start.min(f.text.len());
-                f.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+                f.text.as_bytes()[..end]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1
             })
             .unwrap_or(0)
     }

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{print_diags, ExitCode, TestArgs, TestFormat};
-use crate::diagnostic::{render_all, Style};
+use crate::cli::{ExitCode, TestArgs, TestFormat, print_diags};
+use crate::diagnostic::{Style, render_all};
 use crate::eval::{self, EvalOptions};
 use crate::output;
 use crate::pipeline::{self, Input};
@@ -36,7 +36,10 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         } else if p.exists() {
             out.push(p.clone());
         } else {
-            return Err(format!("cannot read `{}`: no such file or directory", p.display()));
+            return Err(format!(
+                "cannot read `{}`: no such file or directory",
+                p.display()
+            ));
         }
     }
     out.dedup();
@@ -103,7 +106,8 @@ pub fn command(args: &TestArgs) -> ExitCode {
         TestFormat::Junit => junit(&reports),
     };
     let written = match &args.output {
-        Some(path) => output::write_atomic(path, &text).map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        Some(path) => output::write_atomic(path, &text)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
         None => output::stdout(&text).map_err(|e| e.to_string()),
     };
     if let Err(e) = written {
@@ -125,7 +129,10 @@ pub fn text_report(reports: &[FileReport], passed: usize, failed: usize) -> Stri
     let mut out = String::new();
     for r in reports {
         if r.error.is_some() {
-            out.push_str(&format!("FAIL {}: does not check (see diagnostics)\n", r.path.display()));
+            out.push_str(&format!(
+                "FAIL {}: does not check (see diagnostics)\n",
+                r.path.display()
+            ));
         }
         for e in r.expectations.iter().filter(|e| !e.passed) {
             out.push_str(&format!(
@@ -181,8 +188,14 @@ fn xml(s: &str) -> String {
 
 /// JUnit XML: a `testsuite` per file, a `testcase` per expectation.
 pub fn junit(reports: &[FileReport]) -> String {
-    let tests: usize = reports.iter().map(|r| r.expectations.len() + usize::from(r.error.is_some())).sum();
-    let failures: usize = reports.iter().map(|r| r.expectations.iter().filter(|e| !e.passed).count()).sum();
+    let tests: usize = reports
+        .iter()
+        .map(|r| r.expectations.len() + usize::from(r.error.is_some()))
+        .sum();
+    let failures: usize = reports
+        .iter()
+        .map(|r| r.expectations.iter().filter(|e| !e.passed).count())
+        .sum();
     let errors: usize = reports.iter().filter(|r| r.error.is_some()).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
@@ -205,7 +218,9 @@ pub fn junit(reports: &[FileReport]) -> String {
         for x in &r.expectations {
             let case = xml(&format!("{}: {}", x.scenario, x.text));
             if x.passed {
-                out.push_str(&format!("    <testcase name=\"{case}\" classname=\"{name}\"/>\n"));
+                out.push_str(&format!(
+                    "    <testcase name=\"{case}\" classname=\"{name}\"/>\n"
+                ));
             } else {
                 let msg = format!("expected {}, actual {}", x.text, actual_text(x));
                 out.push_str(&format!(

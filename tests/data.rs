@@ -36,11 +36,52 @@ const ISO_3166_1_COUNT: usize = 249;
 
 /// Lower-case keywords of the language (SPEC 1-2); no alias may be one.
 const KEYWORDS: &[&str] = &[
-    "use", "actor", "alias", "gdp", "group", "mineral", "stages", "volume", "demand", "sources",
-    "source", "coalition", "covers", "of", "let", "restricts", "bans", "to", "all", "except",
-    "by", "disrupt", "adds", "stockpile", "rerouting", "allocation", "sticky", "market",
-    "coalition_first", "scenario", "extends", "report", "for", "on", "compare", "expect",
-    "from", "until", "lifts", "restrictions", "days", "months", "years", "t", "kt", "mt",
+    "use",
+    "actor",
+    "alias",
+    "gdp",
+    "group",
+    "mineral",
+    "stages",
+    "volume",
+    "demand",
+    "sources",
+    "source",
+    "coalition",
+    "covers",
+    "of",
+    "let",
+    "restricts",
+    "bans",
+    "to",
+    "all",
+    "except",
+    "by",
+    "disrupt",
+    "adds",
+    "stockpile",
+    "rerouting",
+    "allocation",
+    "sticky",
+    "market",
+    "coalition_first",
+    "scenario",
+    "extends",
+    "report",
+    "for",
+    "on",
+    "compare",
+    "expect",
+    "from",
+    "until",
+    "lifts",
+    "restrictions",
+    "days",
+    "months",
+    "years",
+    "t",
+    "kt",
+    "mt",
 ];
 
 /// A line of the file with comments removed (a `#` inside a string is text).
@@ -77,7 +118,10 @@ fn statements() -> Vec<Line> {
     WORLD
         .lines()
         .enumerate()
-        .map(|(i, l)| Line { number: i + 1, text: strip_comment(l) })
+        .map(|(i, l)| Line {
+            number: i + 1,
+            text: strip_comment(l),
+        })
         .filter(|l| !l.text.is_empty())
         .collect()
 }
@@ -111,9 +155,17 @@ fn minerals() -> Vec<Mineral> {
     let mut current: Option<Mineral> = None;
     for line in statements() {
         if let Some(rest) = line.text.strip_prefix("mineral ") {
-            assert!(current.is_none(), "line {}: mineral inside a mineral", line.number);
+            assert!(
+                current.is_none(),
+                "line {}: mineral inside a mineral",
+                line.number
+            );
             let name = rest.trim_end_matches('{').trim().to_string();
-            current = Some(Mineral { name, line: line.number, body: Vec::new() });
+            current = Some(Mineral {
+                name,
+                line: line.number,
+                body: Vec::new(),
+            });
         } else if line.text == "}" {
             out.push(current.take().expect("`}` without a mineral"));
         } else if let Some(m) = current.as_mut() {
@@ -131,18 +183,32 @@ enum Item {
     Stages(Vec<String>),
     Volume,
     /// `stage: ...` or `demand: ...`
-    Shares { line: String, shares: Vec<(String, f64)> },
+    Shares {
+        line: String,
+        shares: Vec<(String, f64)>,
+    },
     /// `C sources [stage]: ...`
-    Sourcing { buyer: String, stage: Option<String>, shares: Vec<(String, f64)> },
+    Sourcing {
+        buyer: String,
+        stage: Option<String>,
+        shares: Vec<(String, f64)>,
+    },
 }
 
 fn parse_shares(list: &str, at: usize) -> Vec<(String, f64)> {
     list.split(',')
         .map(|part| {
             let mut words = part.split_whitespace();
-            let actor = words.next().unwrap_or_else(|| panic!("line {at}: empty share"));
-            let value = words.next().unwrap_or_else(|| panic!("line {at}: no share for {actor}"));
-            assert!(words.next().is_none(), "line {at}: `{part}` is not `ACTOR N%`");
+            let actor = words
+                .next()
+                .unwrap_or_else(|| panic!("line {at}: empty share"));
+            let value = words
+                .next()
+                .unwrap_or_else(|| panic!("line {at}: no share for {actor}"));
+            assert!(
+                words.next().is_none(),
+                "line {at}: `{part}` is not `ACTOR N%`"
+            );
             let pct = value
                 .strip_suffix('%')
                 .unwrap_or_else(|| panic!("line {at}: share `{value}` is not a percentage"));
@@ -151,7 +217,10 @@ fn parse_shares(list: &str, at: usize) -> Vec<(String, f64)> {
                 .parse()
                 .unwrap_or_else(|_| panic!("line {at}: share `{value}` is not a number"));
             assert!(is_code(actor), "line {at}: `{actor}` is not an actor code");
-            assert!((0.0..=100.0).contains(&pct), "line {at}: share {pct}% out of range");
+            assert!(
+                (0.0..=100.0).contains(&pct),
+                "line {at}: share {pct}% out of range"
+            );
             (actor.to_string(), pct)
         })
         .collect()
@@ -174,8 +243,15 @@ fn item(line: &Line) -> Item {
     let shares = parse_shares(list, line.number);
     let words: Vec<&str> = head.split_whitespace().collect();
     match words.as_slice() {
-        [name] => Item::Shares { line: name.to_string(), shares },
-        [buyer, "sources"] => Item::Sourcing { buyer: buyer.to_string(), stage: None, shares },
+        [name] => Item::Shares {
+            line: name.to_string(),
+            shares,
+        },
+        [buyer, "sources"] => Item::Sourcing {
+            buyer: buyer.to_string(),
+            stage: None,
+            shares,
+        },
         [buyer, "sources", stage] => Item::Sourcing {
             buyer: buyer.to_string(),
             stage: Some(stage.to_string()),
@@ -189,7 +265,9 @@ fn item(line: &Line) -> Item {
 fn actors() -> BTreeMap<String, (usize, Vec<String>, bool)> {
     let mut out = BTreeMap::new();
     for line in statements() {
-        let Some(rest) = line.text.strip_prefix("actor ") else { continue };
+        let Some(rest) = line.text.strip_prefix("actor ") else {
+            continue;
+        };
         let (code, rest) = rest.split_once(' ').unwrap_or((rest, ""));
         let rest = rest.trim();
         // Skip the quoted name.
@@ -224,7 +302,11 @@ fn actors() -> BTreeMap<String, (usize, Vec<String>, bool)> {
             );
         }
         let previous = out.insert(code.to_string(), (line.number, aliases, gdp.is_some()));
-        assert!(previous.is_none(), "line {}: actor {code} declared twice", line.number);
+        assert!(
+            previous.is_none(),
+            "line {}: actor {code} declared twice",
+            line.number
+        );
     }
     out
 }
@@ -233,7 +315,9 @@ fn actors() -> BTreeMap<String, (usize, Vec<String>, bool)> {
 fn groups() -> BTreeMap<String, (usize, Vec<String>)> {
     let mut out = BTreeMap::new();
     for line in statements() {
-        let Some(rest) = line.text.strip_prefix("group ") else { continue };
+        let Some(rest) = line.text.strip_prefix("group ") else {
+            continue;
+        };
         let (name, members) = rest.split_once('=').expect("group without `=`");
         let members = members.split('+').map(|m| m.trim().to_string()).collect();
         out.insert(name.trim().to_string(), (line.number, members));
@@ -248,7 +332,10 @@ fn every_share_line_is_followed_by_a_source() {
     let mut missing = Vec::new();
     for m in minerals() {
         for (i, line) in m.body.iter().enumerate() {
-            if matches!(item(line), Item::Shares { .. } | Item::Sourcing { .. } | Item::Volume) {
+            if matches!(
+                item(line),
+                Item::Shares { .. } | Item::Sourcing { .. } | Item::Volume
+            ) {
                 match m.body.get(i + 1) {
                     Some(next) if is_source(next) => {}
                     _ => missing.push(format!("line {}: `{}`", line.number, line.text)),
@@ -256,14 +343,26 @@ fn every_share_line_is_followed_by_a_source() {
             }
         }
     }
-    assert!(missing.is_empty(), "figures without a `source` line:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "figures without a `source` line:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
 fn every_mineral_opens_with_a_source() {
     for m in minerals() {
-        let first = m.body.first().unwrap_or_else(|| panic!("mineral {} is empty", m.name));
-        assert!(is_source(first), "mineral {} (line {}) must open with a source", m.name, m.line);
+        let first = m
+            .body
+            .first()
+            .unwrap_or_else(|| panic!("mineral {} is empty", m.name));
+        assert!(
+            is_source(first),
+            "mineral {} (line {}) must open with a source",
+            m.name,
+            m.line
+        );
     }
 }
 
@@ -357,17 +456,33 @@ fn share_lines_name_declared_stages_and_actors() {
                         line.number,
                         m.name
                     );
-                    assert!(seen_lines.insert(name.clone()), "line {}: `{name}` twice", line.number);
+                    assert!(
+                        seen_lines.insert(name.clone()),
+                        "line {}: `{name}` twice",
+                        line.number
+                    );
                     (shares, None)
                 }
-                Item::Sourcing { buyer, stage, shares } => {
-                    assert!(actors.contains_key(&buyer), "line {}: unknown {buyer}", line.number);
+                Item::Sourcing {
+                    buyer,
+                    stage,
+                    shares,
+                } => {
+                    assert!(
+                        actors.contains_key(&buyer),
+                        "line {}: unknown {buyer}",
+                        line.number
+                    );
                     (shares, stage)
                 }
                 _ => continue,
             };
             if let Some(stage) = stage {
-                assert!(stages.contains(&stage), "line {}: no stage {stage}", line.number);
+                assert!(
+                    stages.contains(&stage),
+                    "line {}: no stage {stage}",
+                    line.number
+                );
             }
             for (a, _) in shares {
                 assert!(
@@ -391,7 +506,10 @@ fn every_actor_code_is_iso_3166_alpha2() {
             let unknown: Vec<_> = declared.difference(&iso).collect();
             let absent: Vec<_> = iso.difference(&declared).collect();
             assert!(unknown.is_empty(), "not ISO 3166-1 alpha-2: {unknown:?}");
-            assert!(absent.is_empty(), "ISO 3166-1 countries missing: {absent:?}");
+            assert!(
+                absent.is_empty(),
+                "ISO 3166-1 countries missing: {absent:?}"
+            );
         }
         None => {
             for code in actors.keys() {
@@ -400,10 +518,17 @@ fn every_actor_code_is_iso_3166_alpha2() {
                     "{code} is not an alpha-2 code"
                 );
             }
-            assert_eq!(actors.len(), ISO_3166_1_COUNT, "ISO 3166-1 has 249 alpha-2 codes");
+            assert_eq!(
+                actors.len(),
+                ISO_3166_1_COUNT,
+                "ISO 3166-1 has 249 alpha-2 codes"
+            );
         }
     }
-    assert!(!actors.contains_key("ROW"), "ROW is built in and must not be declared");
+    assert!(
+        !actors.contains_key("ROW"),
+        "ROW is built in and must not be declared"
+    );
 }
 
 #[test]
@@ -420,14 +545,26 @@ fn names_are_unique_and_well_formed() {
     for (code, (line, aliases, _)) in &actors {
         claim(code, format!("actor (line {line})"));
         for a in aliases {
-            assert!(is_name(a), "line {line}: alias `{a}` is not a lower-case name");
-            assert!(!KEYWORDS.contains(&a.as_str()), "line {line}: alias `{a}` is a keyword");
+            assert!(
+                is_name(a),
+                "line {line}: alias `{a}` is not a lower-case name"
+            );
+            assert!(
+                !KEYWORDS.contains(&a.as_str()),
+                "line {line}: alias `{a}` is a keyword"
+            );
             claim(a, format!("alias of {code} (line {line})"));
         }
     }
     for (name, (line, _)) in &groups {
-        assert!(is_code(name) || is_name(name), "line {line}: bad group name {name}");
-        assert!(!actors.contains_key(name), "line {line}: group {name} is named like a code");
+        assert!(
+            is_code(name) || is_name(name),
+            "line {line}: bad group name {name}"
+        );
+        assert!(
+            !actors.contains_key(name),
+            "line {line}: group {name} is named like a code"
+        );
         claim(name, format!("group (line {line})"));
     }
 }
@@ -498,11 +635,17 @@ fn groups_have_their_members() {
         }
         out
     };
-    let g7: BTreeSet<String> = ["US", "JP", "DE", "FR", "IT", "GB", "CA"].map(String::from).into();
+    let g7: BTreeSet<String> = ["US", "JP", "DE", "FR", "IT", "GB", "CA"]
+        .map(String::from)
+        .into();
     assert_eq!(expand("G7"), g7);
     assert_eq!(expand("EU").len(), 27);
     assert!(!expand("EU").contains("GB"));
-    assert_eq!(expand("G20").len(), 19 + 27 - 3, "19 countries plus the EU's 27, 3 in both");
+    assert_eq!(
+        expand("G20").len(),
+        19 + 27 - 3,
+        "19 countries plus the EU's 27, 3 in both"
+    );
     assert_eq!(expand("QUAD").len(), 4);
     assert_eq!(expand("OECD").len(), 38);
     assert!(expand("BRICS").contains("CN"));
@@ -558,7 +701,9 @@ fn minerals_and_stages_are_as_documented() {
             .unwrap_or_default();
         for stage in stages {
             assert!(
-                m.body.iter().any(|l| matches!(item(l), Item::Shares { line, .. } if line == stage)),
+                m.body
+                    .iter()
+                    .any(|l| matches!(item(l), Item::Shares { line, .. } if line == stage)),
                 "{}: no share line for stage {stage}",
                 m.name
             );
@@ -569,10 +714,20 @@ fn minerals_and_stages_are_as_documented() {
 #[test]
 fn file_is_plain_and_tidy() {
     assert!(WORLD.starts_with("# world2024"), "header comment first");
-    assert!(WORLD.contains("GENERATED FILE"), "header says the file is generated");
-    assert!(WORLD.ends_with('\n') && !WORLD.ends_with("\n\n"), "one final newline");
+    assert!(
+        WORLD.contains("GENERATED FILE"),
+        "header says the file is generated"
+    );
+    assert!(
+        WORLD.ends_with('\n') && !WORLD.ends_with("\n\n"),
+        "one final newline"
+    );
     for (i, line) in WORLD.lines().enumerate() {
-        assert!(!line.ends_with(' ') && !line.contains('\t'), "line {}: stray whitespace", i + 1);
+        assert!(
+            !line.ends_with(' ') && !line.contains('\t'),
+            "line {}: stray whitespace",
+            i + 1
+        );
         assert!(!line.contains('\r'), "line {}: CR", i + 1);
     }
 }
@@ -589,4 +744,52 @@ fn file_parses_with_the_library() {
         .filter(|s| matches!(s.kind, lode::ast::StmtKind::Mineral(_)))
         .count();
     assert_eq!(minerals, 13);
+}
+
+#[test]
+fn file_checks_with_the_library_without_warnings() {
+    let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data/world2024.lode"));
+    match lode::pipeline::compile(lode::pipeline::Input::File(path), None) {
+        Ok(compiled) => assert!(
+            compiled.warnings.is_empty(),
+            "world2024 checks with warnings: {:?}",
+            compiled.warnings
+        ),
+        Err(failed) => panic!("world2024 does not check: {:?}", failed.diags),
+    }
+}
+
+#[test]
+fn embedded_data_set_is_this_file() {
+    assert_eq!(lode::data::dataset("world2024"), Some(WORLD));
+}
+
+/// The scenario library is the data set's acceptance test: every file in
+/// `scenarios/` checks and passes its own expectations, among them the
+/// published figures of DATA.md (`scenarios/published_figures.lode`).
+#[test]
+fn scenarios_pass_their_expectations() {
+    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
+    let files = lode::testing::collect(&[dir]).expect("scenarios/ is readable");
+    assert!(
+        files.len() >= 7,
+        "the scenario library has {} files",
+        files.len()
+    );
+    let mut problems = Vec::new();
+    for file in &files {
+        let report = lode::testing::test_file(file);
+        if let Some(error) = &report.error {
+            problems.push(format!("{}: {error}", file.display()));
+        }
+        for e in report.expectations.iter().filter(|e| !e.passed) {
+            problems.push(format!("{}: {e:?}", file.display()));
+        }
+        assert!(
+            report.passed() > 0,
+            "{} has no expectations",
+            file.display()
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -97,6 +97,14 @@ pub fn check(
         main: true,
     });
     let checked = c.run();
+    // Report in reading order, whatever pass found each error.
+    let key = |d: &Diag| {
+        d.primary_span()
+            .map(|s| (s.source, s.start))
+            .unwrap_or_default()
+    };
+    c.errors.sort_by_key(key);
+    c.warnings.sort_by_key(key);
     if c.errors.is_empty() {
         Ok((checked, c.warnings))
     } else {
@@ -147,7 +155,9 @@ impl Checker<'_> {
                 let known = crate::data::DATASETS.iter().map(|(n, _)| *n);
                 d = match crate::diagnostic::suggest(name, known) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help("`lode data` lists the embedded data sets; use \"path\" reads a file"),
+                    None => d.help(
+                        "`lode data` lists the embedded data sets; use \"path\" reads a file",
+                    ),
                 };
                 self.error(d);
             }
@@ -170,11 +180,18 @@ impl Checker<'_> {
         let key = path.display().to_string();
         if let Some(&id) = self.loaded.get(&key) {
             if stack.contains(&id) {
-                let name = self.sources.get(id).map(|f| f.name.clone()).unwrap_or_default();
+                let name = self
+                    .sources
+                    .get(id)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default();
                 self.error(
-                    Diag::new(Code::UseCycle, format!("`{written}` is already being loaded: the files use each other"))
-                        .with_label(span, format!("{name} uses this file, which uses it back"))
-                        .help("move the shared declarations into a third file that both use"),
+                    Diag::new(
+                        Code::UseCycle,
+                        format!("`{written}` is already being loaded: the files use each other"),
+                    )
+                    .with_label(span, format!("{name} uses this file, which uses it back"))
+                    .help("move the shared declarations into a third file that both use"),
                 );
             }
             return;
@@ -182,7 +199,8 @@ impl Checker<'_> {
         let bytes = match crate::load::read_bytes(&path) {
             Ok(b) => b,
             Err(e) => {
-                return self.error(Diag::new(e.code(), e.message(written)).with_label(span, "used here"));
+                return self
+                    .error(Diag::new(e.code(), e.message(written)).with_label(span, "used here"));
             }
         };
         let shown = path
@@ -255,13 +273,19 @@ impl Checker<'_> {
         if self.world.actors.len() > MAX_ACTORS {
             self.error(Diag::new(
                 Code::TooMany,
-                format!("{} actors declared; lode allows {MAX_ACTORS}", self.world.actors.len()),
+                format!(
+                    "{} actors declared; lode allows {MAX_ACTORS}",
+                    self.world.actors.len()
+                ),
             ));
         }
         if self.world.minerals.len() > MAX_MINERALS {
             self.error(Diag::new(
                 Code::TooMany,
-                format!("{} minerals declared; lode allows {MAX_MINERALS}", self.world.minerals.len()),
+                format!(
+                    "{} minerals declared; lode allows {MAX_MINERALS}",
+                    self.world.minerals.len()
+                ),
             ));
         }
     }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use super::Checker;
-use crate::diagnostic::{suggest, Code, Diag};
-use crate::program::{Actor, ActorId, GroupId, MineralId, Subject, ROW};
+use crate::diagnostic::{Code, Diag, suggest};
+use crate::program::{Actor, ActorId, GroupId, MineralId, ROW, Subject};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,13 +25,17 @@ impl Names {
     pub fn from_world(world: &crate::program::World) -> Self {
         let mut names = Names::default();
         for (i, a) in world.actors.iter().enumerate() {
-            names.actors.insert(a.code.clone(), (Named::Actor(i), a.span));
+            names
+                .actors
+                .insert(a.code.clone(), (Named::Actor(i), a.span));
             for al in &a.aliases {
                 names.actors.insert(al.clone(), (Named::Actor(i), a.span));
             }
         }
         for (i, g) in world.groups.iter().enumerate() {
-            names.actors.insert(g.name.clone(), (Named::Group(i), g.span));
+            names
+                .actors
+                .insert(g.name.clone(), (Named::Group(i), g.span));
         }
         for (i, m) in world.minerals.iter().enumerate() {
             names.minerals.insert(m.name.clone(), i);
@@ -64,9 +68,9 @@ impl Checker<'_> {
             if prev == Span::default() {
                 d = d.help("`ROW` (rest of world) always exists; choose another name");
             } else {
-                d = d
-                    .with_label(prev, "first defined here")
-                    .help("codes, aliases, groups and coalitions share one namespace; rename one of them");
+                d = d.with_label(prev, "first defined here").help(
+                    "codes, aliases, groups and coalitions share one namespace; rename one of them",
+                );
             }
             self.error(d);
             return false;
@@ -81,7 +85,10 @@ impl Checker<'_> {
         let cands = self.names.actors.keys().map(|k| k.as_str());
         if let Some(s) = suggest(name, cands) {
             d = d.help(format!("did you mean `{s}`?"));
-        } else if name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+        } else if name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
             d = d.help(format!("declare it: `actor {name} \"Name\"`"));
         } else {
             d = d.help("actors are declared with `actor CODE`, groups with `group NAME = …`");
@@ -109,15 +116,23 @@ impl Checker<'_> {
     }
 
     /// A single actor (not a group), as share lines and metric keys need.
-    pub(super) fn single_actor(&mut self, name: &str, span: Span, context: &str) -> Option<ActorId> {
+    pub(super) fn single_actor(
+        &mut self,
+        name: &str,
+        span: Span,
+        context: &str,
+    ) -> Option<ActorId> {
         match self.lookup(name, span)? {
             Named::Actor(a) => Some(a),
             Named::Group(g) => {
                 let gname = self.world.groups[g].name.clone();
                 self.error(
-                    Diag::new(Code::NotHere, format!("`{gname}` is a group; {context} name single actors"))
-                        .with_label(span, "a group")
-                        .help("list its members one by one"),
+                    Diag::new(
+                        Code::NotHere,
+                        format!("`{gname}` is a group; {context} name single actors"),
+                    )
+                    .with_label(span, "a group")
+                    .help("list its members one by one"),
                 );
                 None
             }
@@ -170,11 +185,17 @@ impl Checker<'_> {
         }
         let mname = m.name.clone();
         let stages: Vec<&str> = m.stages.iter().map(|s| s.as_str()).collect();
-        let mut d = Diag::new(Code::UnknownStage, format!("`{mname}` has no stage `{name}`"))
-            .with_label(span, "unknown stage");
+        let mut d = Diag::new(
+            Code::UnknownStage,
+            format!("`{mname}` has no stage `{name}`"),
+        )
+        .with_label(span, "unknown stage");
         d = match suggest(name, stages.iter().copied()) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help(format!("the stages of `{mname}` are: {}", stages.join(", "))),
+            None => d.help(format!(
+                "the stages of `{mname}` are: {}",
+                stages.join(", ")
+            )),
         };
         self.error(d);
         None

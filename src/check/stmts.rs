@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 
 use super::names::Named;
-use super::values::{eval, eval_as, Dim, Vars, Want};
-use super::{Checker, Unit, MAX_SCENARIOS};
+use super::values::{Dim, Vars, Want, eval, eval_as};
+use super::{Checker, MAX_SCENARIOS, Unit};
 use crate::ast::{self, CmpOp, ExpectRhs, MineralRef, Stmt, StmtKind, Target};
-use crate::diagnostic::{suggest, Code, Diag};
+use crate::diagnostic::{Code, Diag, suggest};
 use crate::program::{
-    Action, ActorId, Allocation, Checked, Expectation, Expected, GroupKind, Line, Metric, MetricRef,
-    MineralId, ReportSel, Scenario, ScenarioId, Stock,
+    Action, ActorId, Allocation, Checked, Expectation, Expected, GroupKind, Line, Metric,
+    MetricRef, MineralId, ReportSel, Scenario, ScenarioId, Stock,
 };
 use crate::source::Span;
 
@@ -51,12 +51,19 @@ impl Checker<'_> {
         let mut blocks: Vec<(&ast::ScenarioDecl, Span)> = Vec::new();
         let mut ids: HashMap<String, ScenarioId> = HashMap::from([("base".to_string(), 0)]);
         for stmt in &main.program.stmts {
-            let StmtKind::Scenario(s) = &stmt.kind else { continue };
+            let StmtKind::Scenario(s) = &stmt.kind else {
+                continue;
+            };
             if let Some(&prev) = ids.get(&s.name.text) {
-                let mut d = Diag::new(Code::Redefinition, format!("scenario `{}` is defined twice", s.name.text))
-                    .with_label(s.name.span, "defined again here");
+                let mut d = Diag::new(
+                    Code::Redefinition,
+                    format!("scenario `{}` is defined twice", s.name.text),
+                )
+                .with_label(s.name.span, "defined again here");
                 d = if prev == 0 {
-                    d.help("`base` is the scenario of the top-level statements; choose another name")
+                    d.help(
+                        "`base` is the scenario of the top-level statements; choose another name",
+                    )
                 } else {
                     d.with_label(checked.scenarios[prev].span, "first defined here")
                 };
@@ -65,8 +72,11 @@ impl Checker<'_> {
             }
             if checked.scenarios.len() >= MAX_SCENARIOS {
                 self.error(
-                    Diag::new(Code::TooMany, format!("more than {MAX_SCENARIOS} scenarios"))
-                        .with_label(s.name.span, "one too many"),
+                    Diag::new(
+                        Code::TooMany,
+                        format!("more than {MAX_SCENARIOS} scenarios"),
+                    )
+                    .with_label(s.name.span, "one too many"),
                 );
                 break;
             }
@@ -118,9 +128,12 @@ impl Checker<'_> {
                     if let Some((_, prev)) = own.get(&l.name.text) {
                         let prev = *prev;
                         self.error(
-                            Diag::new(Code::Redefinition, format!("variable `{}` is defined twice", l.name.text))
-                                .with_label(l.name.span, "defined again here")
-                                .with_label(prev, "first defined here"),
+                            Diag::new(
+                                Code::Redefinition,
+                                format!("variable `{}` is defined twice", l.name.text),
+                            )
+                            .with_label(l.name.span, "defined again here")
+                            .with_label(prev, "first defined here"),
                         );
                         continue;
                     }
@@ -301,9 +314,12 @@ impl Checker<'_> {
                 .collect(),
             StmtKind::Lift(l) => {
                 self.error(
-                    Diag::new(Code::NotSupported, "`lifts restrictions` is not supported yet")
-                        .with_label(stmt.span, "dated policies are planned for a later release")
-                        .help("model the suspension as a scenario without the restriction"),
+                    Diag::new(
+                        Code::NotSupported,
+                        "`lifts restrictions` is not supported yet",
+                    )
+                    .with_label(stmt.span, "dated policies are planned for a later release")
+                    .help("model the suspension as a scenario without the restriction"),
                 );
                 let _ = l;
                 return false;
@@ -326,9 +342,12 @@ impl Checker<'_> {
     fn not_dated(&mut self, dated: &ast::Dated) {
         if let Some(span) = dated.span {
             self.error(
-                Diag::new(Code::NotSupported, "dated policies (`from`, `until`) are not supported yet")
-                    .with_label(span, "planned for a later release")
-                    .help("remove the dates, or model each period as its own scenario"),
+                Diag::new(
+                    Code::NotSupported,
+                    "dated policies (`from`, `until`) are not supported yet",
+                )
+                .with_label(span, "planned for a later release")
+                .help("remove the dates, or model each period as its own scenario"),
             );
         }
     }
@@ -358,9 +377,15 @@ impl Checker<'_> {
                     Some((m, Some(s))) => (m, Line::Stage(s)),
                     Some((_, None)) => {
                         self.error(
-                            Diag::new(Code::NotHere, format!("`{}` is a mineral; name the line to restate", o.line.text))
-                                .with_label(o.line.span, "a mineral, not a stage")
-                                .help(format!("write `{}.STAGE: …` or `{}.demand: …`", o.line.text, o.line.text)),
+                            Diag::new(
+                                Code::NotHere,
+                                format!("`{}` is a mineral; name the line to restate", o.line.text),
+                            )
+                            .with_label(o.line.span, "a mineral, not a stage")
+                            .help(format!(
+                                "write `{}.STAGE: …` or `{}.demand: …`",
+                                o.line.text, o.line.text
+                            )),
                         );
                         return Vec::new();
                     }
@@ -378,13 +403,20 @@ impl Checker<'_> {
         }
     }
 
-    fn sourcing_override(&mut self, s: &ast::SourcingOverride, vars: &Vars, span: Span) -> Vec<Action> {
+    fn sourcing_override(
+        &mut self,
+        s: &ast::SourcingOverride,
+        vars: &Vars,
+        span: Span,
+    ) -> Vec<Action> {
         let Some(targets) = self.mineral_targets(std::slice::from_ref(&s.target)) else {
             return Vec::new();
         };
         let mut out = Vec::new();
         for (mineral, stages) in targets {
-            let stage_name = if s.target.stage.is_some() || self.names.minerals.get(&s.target.first.text).is_none() {
+            let stage_name = if s.target.stage.is_some()
+                || !self.names.minerals.contains_key(&s.target.first.text)
+            {
                 stages.first().map(|&st| ast::Name {
                     text: self.world.minerals[mineral].stages[st].clone(),
                     span: s.target.span,
@@ -392,7 +424,14 @@ impl Checker<'_> {
             } else {
                 None
             };
-            if let Some(line) = self.sourcing_line(mineral, &s.buyer, stage_name.as_ref(), &s.shares, vars, span) {
+            if let Some(line) = self.sourcing_line(
+                mineral,
+                &s.buyer,
+                stage_name.as_ref(),
+                &s.shares,
+                vars,
+                span,
+            ) {
                 out.push(Action::Sourcing { mineral, line });
             }
         }
@@ -406,10 +445,13 @@ impl Checker<'_> {
         let fraction = match (&r.by, r.ban) {
             (Some(by), true) => {
                 self.error(
-                    Diag::new(Code::BanBy, "`bans` takes no `by`: a ban stops the whole flow")
-                        .with_label(by.span, "remove this")
-                        .label(r.verb_span, None::<String>)
-                        .help("write `restricts … by X` for a partial cut"),
+                    Diag::new(
+                        Code::BanBy,
+                        "`bans` takes no `by`: a ban stops the whole flow",
+                    )
+                    .with_label(by.span, "remove this")
+                    .with_label(r.verb_span, "a ban")
+                    .help("write `restricts … by X` for a partial cut"),
                 );
                 None
             }
@@ -436,10 +478,15 @@ impl Checker<'_> {
             importers.retain(|&a| a != exporter);
             let code = self.world.actors[exporter].code.clone();
             self.warn(
-                Diag::new(Code::SelfRestriction, format!("`{code}` restricts its own supply; that part has no effect"))
-                    .with_label(r.actor.span, "restricting actor")
-                    .label(target_span(&r.target), Some(format!("includes {code}")))
-                    .help(format!("a restriction limits exports; to cut {code}'s own output use `disrupt`")),
+                Diag::new(
+                    Code::SelfRestriction,
+                    format!("`{code}` restricts its own supply; that part has no effect"),
+                )
+                .with_label(r.actor.span, "restricting actor")
+                .label(target_span(&r.target), Some(format!("includes {code}")))
+                .help(format!(
+                    "a restriction limits exports; to cut {code}'s own output use `disrupt`"
+                )),
             );
         }
         if importers.is_empty() {
@@ -470,7 +517,10 @@ impl Checker<'_> {
                 self.error(
                     Diag::new(Code::NotHere, "a stockpile holds a mineral, not a stage")
                         .with_label(st.span, "remove the stage")
-                        .help(format!("write `stockpile {} {} …`", s.actor.text, r.first.text)),
+                        .help(format!(
+                            "write `stockpile {} {} …`",
+                            s.actor.text, r.first.text
+                        )),
                 );
                 continue;
             }
@@ -511,9 +561,14 @@ impl Checker<'_> {
             if matches!(stock, Stock::Tonnes(_)) && self.world.minerals[m].volume_t.is_none() {
                 let name = self.world.minerals[m].name.clone();
                 self.error(
-                    Diag::new(Code::NeedsVolume, format!("`{name}` has no `volume`, so a mass cannot be turned into days"))
-                        .with_label(s.amount.span, "a mass")
-                        .help(format!("give the stockpile in days, or add `volume … kt` to `{name}`")),
+                    Diag::new(
+                        Code::NeedsVolume,
+                        format!("`{name}` has no `volume`, so a mass cannot be turned into days"),
+                    )
+                    .with_label(s.amount.span, "a mass")
+                    .help(format!(
+                        "give the stockpile in days, or add `volume … kt` to `{name}`"
+                    )),
                 );
                 continue;
             }
@@ -541,34 +596,44 @@ impl Checker<'_> {
                         }
                         _ => {
                             self.error(
-                                Diag::new(Code::NotACoalition, format!("`{}` is not a coalition", n.text))
-                                    .with_label(n.span, "coalition_first needs a coalition")
-                                    .help(format!("declare it with `coalition {} = …`", n.text)),
+                                Diag::new(
+                                    Code::NotACoalition,
+                                    format!("`{}` is not a coalition", n.text),
+                                )
+                                .with_label(n.span, "coalition_first needs a coalition")
+                                .help(format!("declare it with `coalition {} = …`", n.text)),
                             );
                             None
                         }
                     },
-                    None => match coalitions.as_slice() {
-                        [one] => Some(Allocation::CoalitionFirst(*one)),
-                        [] => {
-                            self.error(
-                                Diag::new(Code::CoalitionChoice, "`coalition_first` needs a coalition, and none is declared")
+                    None => {
+                        match coalitions.as_slice() {
+                            [one] => Some(Allocation::CoalitionFirst(*one)),
+                            [] => {
+                                self.error(
+                                    Diag::new(
+                                        Code::CoalitionChoice,
+                                        "`coalition_first` needs a coalition, and none is declared",
+                                    )
                                     .label(span, None::<String>)
                                     .help("declare one: `coalition allies = G7 + AU`"),
-                            );
-                            None
-                        }
-                        many => {
-                            let names: Vec<String> =
-                                many.iter().map(|&g| self.world.groups[g].name.clone()).collect();
-                            self.error(
+                                );
+                                None
+                            }
+                            many => {
+                                let names: Vec<String> = many
+                                    .iter()
+                                    .map(|&g| self.world.groups[g].name.clone())
+                                    .collect();
+                                self.error(
                                 Diag::new(Code::CoalitionChoice, "several coalitions are declared; name the one that goes first")
                                     .label(span, None::<String>)
                                     .help(format!("write `allocation coalition_first {}` (or one of: {})", names[0], names.join(", "))),
                             );
-                            None
+                                None
+                            }
                         }
-                    },
+                    }
                 }
             }
         }
@@ -592,7 +657,9 @@ impl Checker<'_> {
                 }
                 None => match self.bare_stage(r) {
                     Some((m, Some(s))) => out.push((m, vec![s])),
-                    Some((m, None)) => out.push((m, (0..self.world.minerals[m].stages.len()).collect())),
+                    Some((m, None)) => {
+                        out.push((m, (0..self.world.minerals[m].stages.len()).collect()))
+                    }
                     None => ok = false,
                 },
             }
@@ -617,8 +684,11 @@ impl Checker<'_> {
             [(m, s)] => Some((*m, Some(*s))),
             [] => {
                 // Unknown: suggest among minerals and stage names alike.
-                let mut d = Diag::new(Code::UnknownMineral, format!("unknown mineral or stage `{name}`"))
-                    .with_label(r.first.span, "not declared");
+                let mut d = Diag::new(
+                    Code::UnknownMineral,
+                    format!("unknown mineral or stage `{name}`"),
+                )
+                .with_label(r.first.span, "not declared");
                 let mut cands: Vec<String> = self.names.minerals.keys().cloned().collect();
                 for m in &self.world.minerals {
                     cands.extend(m.stages.iter().cloned());
@@ -636,9 +706,12 @@ impl Checker<'_> {
                     .map(|(m, _)| format!("{}.{}", self.world.minerals[*m].name, name))
                     .collect();
                 self.error(
-                    Diag::new(Code::AmbiguousStage, format!("stage `{name}` belongs to {} minerals", many.len()))
-                        .with_label(r.first.span, "which mineral?")
-                        .help(format!("write one of: {}", options.join(", "))),
+                    Diag::new(
+                        Code::AmbiguousStage,
+                        format!("stage `{name}` belongs to {} minerals", many.len()),
+                    )
+                    .with_label(r.first.span, "which mineral?")
+                    .help(format!("write one of: {}", options.join(", "))),
                 );
                 None
             }
@@ -744,8 +817,18 @@ impl Checker<'_> {
                 };
                 self.error(
                     Diag::new(Code::UnknownMetric, format!("`{name}` needs a key"))
-                        .with_label(p.metric.span, if name == "output" { "which stage?" } else { "on which supplier?" })
-                        .help(format!("write `{}.{}.{example}`", p.actor.text, p.mineral.text)),
+                        .with_label(
+                            p.metric.span,
+                            if name == "output" {
+                                "which stage?"
+                            } else {
+                                "on which supplier?"
+                            },
+                        )
+                        .help(format!(
+                            "write `{}.{}.{example}`",
+                            p.actor.text, p.mineral.text
+                        )),
                 );
                 return None;
             }
@@ -756,8 +839,12 @@ impl Checker<'_> {
                 );
                 return None;
             }
-            (Some(k), true) if name == "output" => Metric::Output(self.stage(mineral, &k.text, k.span)?),
-            (Some(k), _) => Metric::Dependency(self.single_actor(&k.text, k.span, "dependency keys")?),
+            (Some(k), true) if name == "output" => {
+                Metric::Output(self.stage(mineral, &k.text, k.span)?)
+            }
+            (Some(k), _) => {
+                Metric::Dependency(self.single_actor(&k.text, k.span, "dependency keys")?)
+            }
             (None, false) => match name {
                 "demand" => Metric::Demand,
                 "import_reliance" => Metric::ImportReliance,
@@ -781,10 +868,13 @@ impl Checker<'_> {
         let tolerance = match &e.tolerance {
             Some(t) if e.op != CmpOp::Eq => {
                 self.error(
-                    Diag::new(Code::ToleranceOp, format!("a tolerance only goes with `==`, not `{}`", e.op.symbol()))
-                        .with_label(t.span, "tolerance")
-                        .label(e.op_span, None::<String>)
-                        .help("write `== VALUE +- TOLERANCE`, or drop the tolerance"),
+                    Diag::new(
+                        Code::ToleranceOp,
+                        format!("a tolerance only goes with `==`, not `{}`", e.op.symbol()),
+                    )
+                    .with_label(t.span, "tolerance")
+                    .with_label(e.op_span, "not `==`")
+                    .help("write `== VALUE +- TOLERANCE`, or drop the tolerance"),
                 );
                 return None;
             }
@@ -792,7 +882,8 @@ impl Checker<'_> {
                 Ok(v) if v.value >= 0.0 => Some(v.value),
                 Ok(_) => {
                     self.error(
-                        Diag::new(Code::OutOfRange, "a tolerance cannot be negative").with_label(t.span, "negative"),
+                        Diag::new(Code::OutOfRange, "a tolerance cannot be negative")
+                            .with_label(t.span, "negative"),
                     );
                     return None;
                 }
@@ -810,9 +901,12 @@ impl Checker<'_> {
             }
             (ExpectRhs::Code(c), _) => {
                 self.error(
-                    Diag::new(Code::WrongUnit, "only `top_supplier` is compared with an actor")
-                        .with_label(c.span, "an actor code")
-                        .help("compare this metric with a number or percentage"),
+                    Diag::new(
+                        Code::WrongUnit,
+                        "only `top_supplier` is compared with an actor",
+                    )
+                    .with_label(c.span, "an actor code")
+                    .help("compare this metric with a number or percentage"),
                 );
                 return None;
             }
@@ -838,17 +932,27 @@ impl Checker<'_> {
                 };
                 if !ok_dim {
                     self.error(
-                        Diag::new(Code::WrongUnit, format!("`{}` is not compared with {}", e.path.metric.text, val.dim.describe()))
-                            .with_label(v.span, "wrong kind of value"),
+                        Diag::new(
+                            Code::WrongUnit,
+                            format!(
+                                "`{}` is not compared with {}",
+                                e.path.metric.text,
+                                val.dim.describe()
+                            ),
+                        )
+                        .with_label(v.span, "wrong kind of value"),
                     );
                     return None;
                 }
                 let fraction_metric = !matches!(m, Metric::Hhi | Metric::CoverDays);
                 if fraction_metric && !val.percent && val.value > 1.0 {
                     self.error(
-                        Diag::new(Code::OutOfRange, format!("`{}` is a fraction between 0 and 1", e.path.metric.text))
-                            .with_label(v.span, "above 1")
-                            .help(format!("did you mean `{}%`?", val.value)),
+                        Diag::new(
+                            Code::OutOfRange,
+                            format!("`{}` is a fraction between 0 and 1", e.path.metric.text),
+                        )
+                        .with_label(v.span, "above 1")
+                        .help(format!("did you mean `{}%`?", val.value)),
                     );
                     return None;
                 }
@@ -857,8 +961,11 @@ impl Checker<'_> {
         };
         if matches!(expected, Expected::Actor(_)) && !matches!(e.op, CmpOp::Eq | CmpOp::Ne) {
             self.error(
-                Diag::new(Code::WrongUnit, "`top_supplier` is compared with `==` or `!=`")
-                    .with_label(e.op_span, "not an equality"),
+                Diag::new(
+                    Code::WrongUnit,
+                    "`top_supplier` is compared with `==` or `!=`",
+                )
+                .with_label(e.op_span, "not an equality"),
             );
             return None;
         }
@@ -873,7 +980,6 @@ impl Checker<'_> {
         })
     }
 }
-
 
 fn target_span(t: &Target) -> Span {
     match t {

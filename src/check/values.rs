@@ -81,9 +81,14 @@ pub fn eval(expr: &Expr, vars: &Vars) -> Result<Value, Diag> {
         ExprKind::Var(name) => match vars.get(&name.text) {
             Some((v, _)) => *v,
             None => {
-                let mut d = Diag::new(Code::UnknownVariable, format!("unknown variable `{}`", name.text))
-                    .with_label(name.span, "not defined by any `let` in scope");
-                if let Some(s) = crate::diagnostic::suggest(&name.text, vars.keys().map(|k| k.as_str())) {
+                let mut d = Diag::new(
+                    Code::UnknownVariable,
+                    format!("unknown variable `{}`", name.text),
+                )
+                .with_label(name.span, "not defined by any `let` in scope");
+                if let Some(s) =
+                    crate::diagnostic::suggest(&name.text, vars.keys().map(|k| k.as_str()))
+                {
                     d = d.help(format!("did you mean `{s}`?"));
                 } else {
                     d = d.help(format!("define it first: `let {} = …`", name.text));
@@ -110,8 +115,11 @@ pub fn eval(expr: &Expr, vars: &Vars) -> Result<Value, Diag> {
                 return Err(mismatch(lo, hi, low.span, high.span));
             }
             if lo.value > hi.value {
-                return Err(Diag::new(Code::OutOfRange, "the low end of a range is above the high end")
-                    .with_label(expr.span, "low..high must have low ≤ high"));
+                return Err(Diag::new(
+                    Code::OutOfRange,
+                    "the low end of a range is above the high end",
+                )
+                .with_label(expr.span, "low..high must have low ≤ high"));
             }
             match mode {
                 Some(m) => {
@@ -120,8 +128,11 @@ pub fn eval(expr: &Expr, vars: &Vars) -> Result<Value, Diag> {
                         return Err(mismatch(mv, lo, m.span, low.span));
                     }
                     if mv.value < lo.value || mv.value > hi.value {
-                        return Err(Diag::new(Code::OutOfRange, "the most likely value lies outside its range")
-                            .with_label(m.span, "not between the low and high ends"));
+                        return Err(Diag::new(
+                            Code::OutOfRange,
+                            "the most likely value lies outside its range",
+                        )
+                        .with_label(m.span, "not between the low and high ends"));
                     }
                     mv
                 }
@@ -134,9 +145,11 @@ pub fn eval(expr: &Expr, vars: &Vars) -> Result<Value, Diag> {
         }
     };
     if !v.value.is_finite() {
-        return Err(Diag::new(Code::BadNumber, "this value is not a finite number")
-            .with_label(expr.span, "overflows")
-            .help("use figures of a sensible size"));
+        return Err(
+            Diag::new(Code::BadNumber, "this value is not a finite number")
+                .with_label(expr.span, "overflows")
+                .help("use figures of a sensible size"),
+        );
     }
     Ok(v)
 }
@@ -180,9 +193,9 @@ fn binary(op: BinOp, a: Value, b: Value, sa: Span, sb: Span, whole: Span) -> Res
         }
         BinOp::Div => {
             if b.value == 0.0 {
+                let _ = whole;
                 return Err(Diag::new(Code::DivisionByZero, "division by zero")
-                    .with_label(sb, "this is zero")
-                    .label(whole, None::<String>));
+                    .with_label(sb, "this is zero"));
             }
             let dim = match (a.dim, b.dim) {
                 (d, Dim::Number) => d,
@@ -216,9 +229,11 @@ pub fn eval_as(expr: &Expr, vars: &Vars, want: Want) -> Result<f64, Diag> {
     match want {
         Want::Fraction(what) => {
             if v.dim != Dim::Number {
-                return Err(Diag::new(Code::WrongUnit, format!("{what} takes a percentage"))
-                    .with_label(expr.span, format!("this is {}", v.dim.describe()))
-                    .help("write a percentage such as `40%`"));
+                return Err(
+                    Diag::new(Code::WrongUnit, format!("{what} takes a percentage"))
+                        .with_label(expr.span, format!("this is {}", v.dim.describe()))
+                        .help("write a percentage such as `40%`"),
+                );
             }
             if !(0.0..=1.0 + 1e-12).contains(&v.value) {
                 let shown = format!("{:.4}", v.value * 100.0);
@@ -241,9 +256,11 @@ pub fn eval_as(expr: &Expr, vars: &Vars, want: Want) -> Result<f64, Diag> {
                 _ => (Dim::Money, "write an amount such as `$4.03T`"),
             };
             if v.dim != dim {
-                return Err(Diag::new(Code::WrongUnit, format!("expected {}", dim.describe()))
-                    .with_label(expr.span, format!("this is {}", v.dim.describe()))
-                    .help(hint));
+                return Err(
+                    Diag::new(Code::WrongUnit, format!("expected {}", dim.describe()))
+                        .with_label(expr.span, format!("this is {}", v.dim.describe()))
+                        .help(hint),
+                );
             }
             if v.value < 0.0 {
                 return Err(Diag::new(Code::OutOfRange, "this value cannot be negative")

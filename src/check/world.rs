@@ -3,12 +3,12 @@
 use std::collections::HashSet;
 
 use super::names::Named;
-use super::values::{eval, eval_as, Vars, Want};
-use super::{Checker, Unit, MAX_STAGES};
+use super::values::{Vars, Want, eval, eval_as};
+use super::{Checker, MAX_STAGES, Unit};
 use crate::ast::{self, MineralItemKind, Share, StmtKind};
 use crate::diagnostic::{Code, Diag};
 use crate::program::{
-    Actor, ActorId, CoversClaim, Group, GroupKind, Mineral, Shares, SourcingLine, ROW,
+    Actor, ActorId, CoversClaim, Group, GroupKind, Mineral, ROW, Shares, SourcingLine,
 };
 use crate::source::Span;
 
@@ -41,9 +41,13 @@ impl Checker<'_> {
                         });
                     }
                 }
-                StmtKind::Group(g) => {
-                    self.declare_group(&g.name.text, g.name.span, GroupKind::Group, unit.main, &g.members)
-                }
+                StmtKind::Group(g) => self.declare_group(
+                    &g.name.text,
+                    g.name.span,
+                    GroupKind::Group,
+                    unit.main,
+                    &g.members,
+                ),
                 StmtKind::Coalition(c) => {
                     let (name, span) = match &c.name {
                         Some(n) => (n.text.clone(), n.span),
@@ -57,7 +61,14 @@ impl Checker<'_> {
         }
     }
 
-    fn declare_group(&mut self, name: &str, span: Span, kind: GroupKind, in_main: bool, members: &[ast::Name]) {
+    fn declare_group(
+        &mut self,
+        name: &str,
+        span: Span,
+        kind: GroupKind,
+        in_main: bool,
+        members: &[ast::Name],
+    ) {
         let id = self.world.groups.len();
         if !self.define(name, span, Named::Group(id)) {
             return;
@@ -91,9 +102,12 @@ impl Checker<'_> {
             };
             if stages.is_some() {
                 self.error(
-                    Diag::new(Code::MineralShape, format!("`{}` has two `stages` lines", m.name.text))
-                        .with_label(item.span, "second `stages` line")
-                        .help("list every stage on one line: `stages mining, refining`"),
+                    Diag::new(
+                        Code::MineralShape,
+                        format!("`{}` has two `stages` lines", m.name.text),
+                    )
+                    .with_label(item.span, "second `stages` line")
+                    .help("list every stage on one line: `stages mining, refining`"),
                 );
                 continue;
             }
@@ -106,8 +120,11 @@ impl Checker<'_> {
                     );
                 } else if seen.contains(&n.text) {
                     self.error(
-                        Diag::new(Code::MineralShape, format!("stage `{}` is listed twice", n.text))
-                            .with_label(n.span, "repeated"),
+                        Diag::new(
+                            Code::MineralShape,
+                            format!("stage `{}` is listed twice", n.text),
+                        )
+                        .with_label(n.span, "repeated"),
                     );
                 } else {
                     seen.push(n.text.clone());
@@ -115,14 +132,19 @@ impl Checker<'_> {
             }
             if seen.len() > MAX_STAGES {
                 self.error(
-                    Diag::new(Code::TooMany, format!("{} stages; lode allows {MAX_STAGES}", seen.len()))
-                        .with_label(item.span, "too many stages"),
+                    Diag::new(
+                        Code::TooMany,
+                        format!("{} stages; lode allows {MAX_STAGES}", seen.len()),
+                    )
+                    .with_label(item.span, "too many stages"),
                 );
                 seen.truncate(MAX_STAGES);
             }
             stages = Some(seen);
         }
-        let stages = stages.filter(|s| !s.is_empty()).unwrap_or_else(|| vec!["supply".into()]);
+        let stages = stages
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| vec!["supply".into()]);
         let id = self.world.minerals.len();
         self.names.minerals.insert(m.name.text.clone(), id);
         self.world.minerals.push(Mineral {
@@ -162,7 +184,10 @@ impl Checker<'_> {
                     Code::GroupCycle,
                     format!("group `{}` contains itself", self.world.groups[g].name),
                 )
-                .with_label(span, format!("{} → {}", names.join(" → "), self.world.groups[g].name))
+                .with_label(
+                    span,
+                    format!("{} → {}", names.join(" → "), self.world.groups[g].name),
+                )
                 .help("a group may contain other groups, but not itself through them"),
             );
             return;
@@ -206,10 +231,13 @@ impl Checker<'_> {
                     let prev = *prev;
                     if prev.source == l.name.span.source {
                         self.error(
-                            Diag::new(Code::Redefinition, format!("variable `{}` is defined twice", l.name.text))
-                                .with_label(l.name.span, "defined again here")
-                                .with_label(prev, "first defined here")
-                                .help("give the second one another name"),
+                            Diag::new(
+                                Code::Redefinition,
+                                format!("variable `{}` is defined twice", l.name.text),
+                            )
+                            .with_label(l.name.span, "defined again here")
+                            .with_label(prev, "first defined here")
+                            .help("give the second one another name"),
                         );
                         return;
                     }
@@ -255,7 +283,11 @@ impl Checker<'_> {
 
     fn coalition_claim(&mut self, c: &ast::CoalitionDecl, vars: &Vars) {
         let Some(cov) = &c.covers else { return };
-        let name = c.name.as_ref().map(|n| n.text.clone()).unwrap_or_else(|| c.members_text.clone());
+        let name = c
+            .name
+            .as_ref()
+            .map(|n| n.text.clone())
+            .unwrap_or_else(|| c.members_text.clone());
         let Some(Named::Group(g)) = self.names.actors.get(&name).map(|x| x.0) else {
             return;
         };
@@ -296,8 +328,11 @@ impl Checker<'_> {
                 MineralItemKind::Volume(e) => {
                     if volume_seen {
                         self.error(
-                            Diag::new(Code::MineralShape, format!("`{}` has two `volume` lines", m.name.text))
-                                .with_label(item.span, "second `volume` line"),
+                            Diag::new(
+                                Code::MineralShape,
+                                format!("`{}` has two `volume` lines", m.name.text),
+                            )
+                            .with_label(item.span, "second `volume` line"),
                         );
                         continue;
                     }
@@ -345,8 +380,14 @@ impl Checker<'_> {
                         Some(s) => self.world.minerals[id].stage_shares[s] = Some(shares),
                     }
                 }
-                MineralItemKind::Sourcing { buyer, stage, shares } => {
-                    if let Some(line) = self.sourcing_line(id, buyer, stage.as_ref(), shares, vars, item.span) {
+                MineralItemKind::Sourcing {
+                    buyer,
+                    stage,
+                    shares,
+                } => {
+                    if let Some(line) =
+                        self.sourcing_line(id, buyer, stage.as_ref(), shares, vars, item.span)
+                    {
                         self.world.minerals[id].sourcing.push(line);
                     }
                 }
@@ -374,8 +415,11 @@ impl Checker<'_> {
             if s > 0.0 {
                 let code = self.world.actors[b].code.clone();
                 self.error(
-                    Diag::new(Code::NotHere, format!("`{code}` cannot source imports from itself"))
-                        .with_label(span, "buyer listed among its suppliers"),
+                    Diag::new(
+                        Code::NotHere,
+                        format!("`{code}` cannot source imports from itself"),
+                    )
+                    .with_label(span, "buyer listed among its suppliers"),
                 );
                 return None;
             }
@@ -411,7 +455,10 @@ impl Checker<'_> {
                 self.error(
                     Diag::new(
                         Code::DuplicateShare,
-                        format!("`{}` is listed twice in one share list", self.world.actors[a].code),
+                        format!(
+                            "`{}` is listed twice in one share list",
+                            self.world.actors[a].code
+                        ),
                     )
                     .with_label(sh.span, "again here")
                     .with_label(spans[i], "first here")
@@ -427,7 +474,9 @@ impl Checker<'_> {
             return None;
         }
         let sum: f64 = entries.iter().map(|(_, v)| v).sum();
-        let has_row = entries.iter().any(|(a, _)| self.world.actors[*a].code == ROW);
+        let has_row = entries
+            .iter()
+            .any(|(a, _)| self.world.actors[*a].code == ROW);
         if sum > 1.0 + SUM_TOLERANCE {
             self.error(
                 Diag::new(Code::SharesOver, format!("shares add up to {}", pct(sum)))
@@ -438,12 +487,25 @@ impl Checker<'_> {
         }
         if has_row && (sum - 1.0).abs() > SUM_TOLERANCE {
             self.error(
-                Diag::new(Code::RowNotFull, format!("with `ROW` named, the shares must add up to 100%, not {}", pct(sum)))
-                    .with_label(span, format!("{} in all", pct(sum)))
-                    .help(format!(
-                        "set ROW to {} or leave it out to let it take the remainder",
-                        pct((1.0 - (sum - entries.iter().filter(|(a, _)| self.world.actors[*a].code == ROW).map(|(_, v)| v).sum::<f64>())).max(0.0))
-                    )),
+                Diag::new(
+                    Code::RowNotFull,
+                    format!(
+                        "with `ROW` named, the shares must add up to 100%, not {}",
+                        pct(sum)
+                    ),
+                )
+                .with_label(span, format!("{} in all", pct(sum)))
+                .help(format!(
+                    "set ROW to {} or leave it out to let it take the remainder",
+                    pct((1.0
+                        - (sum
+                            - entries
+                                .iter()
+                                .filter(|(a, _)| self.world.actors[*a].code == ROW)
+                                .map(|(_, v)| v)
+                                .sum::<f64>()))
+                    .max(0.0))
+                )),
             );
             return None;
         }

@@ -8,8 +8,8 @@ use super::MineralEval;
 use crate::diagnostic::{Code, Diag};
 use crate::model::{self, Disruption, Market, Restriction, Rule, Sourcing};
 use crate::program::{
-    Action, ActorId, Allocation, Checked, GroupKind, Line, MineralId, ScenarioId, Shares, SourcingLine,
-    Stock,
+    Action, ActorId, Allocation, Checked, GroupKind, Line, MineralId, ScenarioId, Shares,
+    SourcingLine, Stock,
 };
 
 /// One mineral's data after a scenario's statements.
@@ -32,12 +32,6 @@ pub struct ScenarioState {
     pub warnings: Vec<Diag>,
 }
 
-impl Default for Allocation {
-    fn default() -> Self {
-        Allocation::Market
-    }
-}
-
 /// Applies a scenario's statements to the world data.
 pub fn scenario(checked: &Checked, id: ScenarioId) -> ScenarioState {
     let world = &checked.world;
@@ -58,7 +52,11 @@ pub fn scenario(checked: &Checked, id: ScenarioId) -> ScenarioState {
     let mut rerouting: Option<f64> = None;
     for action in checked.actions(id) {
         match action {
-            Action::Shares { mineral, line, shares } => {
+            Action::Shares {
+                mineral,
+                line,
+                shares,
+            } => {
                 let ms = &mut st.minerals[*mineral];
                 match line {
                     Line::Stage(s) => ms.stage_shares[*s] = Some(shares.clone()),
@@ -67,22 +65,48 @@ pub fn scenario(checked: &Checked, id: ScenarioId) -> ScenarioState {
             }
             Action::Sourcing { mineral, line } => {
                 let ms = &mut st.minerals[*mineral];
-                ms.sourcing.retain(|l| !(l.buyer == line.buyer && l.stage == line.stage));
+                ms.sourcing
+                    .retain(|l| !(l.buyer == line.buyer && l.stage == line.stage));
                 ms.sourcing.push(line.clone());
             }
-            Action::Adds { actor, mineral, stage, amount } => {
+            Action::Adds {
+                actor,
+                mineral,
+                stage,
+                amount,
+            } => {
                 st.minerals[*mineral].adds.push((*actor, *stage, *amount));
             }
-            Action::Stockpile { actor, mineral, stock } => {
+            Action::Stockpile {
+                actor,
+                mineral,
+                stock,
+            } => {
                 st.minerals[*mineral].stock.insert(*actor, *stock);
             }
-            Action::Restrict { exporter, importers, mineral, stages, fraction } => {
-                st.minerals[*mineral]
-                    .restrictions
-                    .push((*exporter, importers.clone(), stages.clone(), *fraction));
+            Action::Restrict {
+                exporter,
+                importers,
+                mineral,
+                stages,
+                fraction,
+            } => {
+                st.minerals[*mineral].restrictions.push((
+                    *exporter,
+                    importers.clone(),
+                    stages.clone(),
+                    *fraction,
+                ));
             }
-            Action::Disrupt { actor, mineral, stages, fraction } => {
-                st.minerals[*mineral].disruptions.push((*actor, stages.clone(), *fraction));
+            Action::Disrupt {
+                actor,
+                mineral,
+                stages,
+                fraction,
+            } => {
+                st.minerals[*mineral]
+                    .disruptions
+                    .push((*actor, stages.clone(), *fraction));
             }
             Action::Rerouting(r) => rerouting = Some(*r),
             Action::Allocation(a) => allocation = Some(*a),
@@ -107,7 +131,11 @@ pub fn scenario(checked: &Checked, id: ScenarioId) -> ScenarioState {
 fn apply_covers(checked: &Checked, st: &mut ScenarioState) {
     let world = &checked.world;
     let row = world.row();
-    for g in world.groups.iter().filter(|g| g.kind == GroupKind::Coalition) {
+    for g in world
+        .groups
+        .iter()
+        .filter(|g| g.kind == GroupKind::Coalition)
+    {
         let Some(claim) = &g.covers else { continue };
         let minerals: Vec<MineralId> = claim
             .minerals
@@ -116,7 +144,11 @@ fn apply_covers(checked: &Checked, st: &mut ScenarioState) {
         for m in minerals {
             let mname = &world.minerals[m].name;
             let ms = &mut st.minerals[m];
-            let entries = ms.demand.as_ref().map(|d| d.entries.clone()).unwrap_or_default();
+            let entries = ms
+                .demand
+                .as_ref()
+                .map(|d| d.entries.clone())
+                .unwrap_or_default();
             let member_named = entries
                 .iter()
                 .any(|(a, v)| g.members.contains(a) && *v > 0.0);
@@ -195,7 +227,11 @@ fn pct(v: f64) -> String {
 }
 
 /// Final-stage demand per actor (ROW included) of a mineral in a scenario.
-pub fn demand_of(checked: &Checked, st: &ScenarioState, mineral: MineralId) -> BTreeMap<ActorId, f64> {
+pub fn demand_of(
+    checked: &Checked,
+    st: &ScenarioState,
+    mineral: MineralId,
+) -> BTreeMap<ActorId, f64> {
     with_row(checked, st.minerals[mineral].demand.as_ref())
 }
 
@@ -220,7 +256,11 @@ fn with_row(checked: &Checked, shares: Option<&Shares>) -> BTreeMap<ActorId, f64
 }
 
 /// The model's view of one mineral: participants indexed in code order.
-pub fn market(checked: &Checked, st: &ScenarioState, mineral: MineralId) -> (Market, HashMap<ActorId, usize>, Vec<ActorId>) {
+pub fn market(
+    checked: &Checked,
+    st: &ScenarioState,
+    mineral: MineralId,
+) -> (Market, HashMap<ActorId, usize>, Vec<ActorId>) {
     let world = &checked.world;
     let ms = &st.minerals[mineral];
     let stages = world.minerals[mineral].stages.len();
@@ -329,7 +369,13 @@ pub fn model_warnings(checked: &Checked, ev: &MineralEval) -> Vec<Diag> {
         .warnings
         .iter()
         .map(|w| match w {
-            model::ModelWarning::SourcingCapped { buyer, supplier, stage, requested, granted } => {
+            model::ModelWarning::SourcingCapped {
+                buyer,
+                supplier,
+                stage,
+                requested,
+                granted,
+            } => {
                 let b = &world.actors[ev.global[*buyer]].code;
                 let s = &world.actors[ev.global[*supplier]].code;
                 let span = mineral
@@ -347,7 +393,9 @@ pub fn model_warnings(checked: &Checked, ev: &MineralEval) -> Vec<Diag> {
                         pct(*granted)
                     ),
                 )
-                .help(format!("give {s} more output at that stage, or lower {b}'s share from it"));
+                .help(format!(
+                    "give {s} more output at that stage, or lower {b}'s share from it"
+                ));
                 match span {
                     Some(sp) => d.with_label(sp, "this sourcing line"),
                     None => d,

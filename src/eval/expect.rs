@@ -24,7 +24,12 @@ pub fn metric_value(x: &Exposure, metric: &Metric, ev: &MineralEval) -> Option<f
         Metric::TopSupplierShare => x.top_supplier_share,
         Metric::Hhi => x.hhi,
         Metric::Dependency(a) => match ev.local.get(a) {
-            Some(&i) => x.dependency.iter().find(|(j, _)| *j == i).map(|(_, v)| *v).unwrap_or(0.0),
+            Some(&i) => x
+                .dependency
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|(_, v)| *v)
+                .unwrap_or(0.0),
             None => 0.0,
         },
         Metric::AtRisk => x.at_risk,
@@ -43,7 +48,10 @@ pub fn check_expectation(
     let scenario = checked.scenarios[e.scenario].name.clone();
     let location = format!(
         "{}:{}",
-        sources.get(e.span.source).map(|f| f.name.as_str()).unwrap_or("?"),
+        sources
+            .get(e.span.source)
+            .map(|f| f.name.as_str())
+            .unwrap_or("?"),
         sources.line(e.span)
     );
     let (passed, actual, actual_text, margin) = match (&e.expected, &e.metric.metric) {

@@ -9,16 +9,14 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::Diag;
 use crate::model::{self, Exposure, Market, Outcome};
-use crate::program::{
-    ActorId, Checked, GroupKind, MineralId, ScenarioId, Stock, Subject,
-};
+use crate::program::{ActorId, Checked, GroupKind, MineralId, ScenarioId, Stock, Subject};
 use crate::results::{
     Comparison, DeltaRow, MineralInfo, Results, Row, RowKind, ScenarioResult, WarningInfo,
 };
 use crate::source::SourceMap;
 
 pub use assemble::{MineralState, ScenarioState};
-pub use expect::{check_expectation, ExpectOutcome};
+pub use expect::{ExpectOutcome, check_expectation};
 
 /// Smallest dependency share listed (SPEC §4.2).
 const DEPENDENCY_FLOOR: f64 = 0.001;
@@ -41,7 +39,9 @@ impl MineralEval {
     pub fn exposure(&self, checked: &Checked, subject: Subject) -> Exposure {
         match subject {
             Subject::Actor(a) => match self.local.get(&a) {
-                Some(&i) => model::metrics::country(&self.market, &self.outcome, i, self.stock_days[i]),
+                Some(&i) => {
+                    model::metrics::country(&self.market, &self.outcome, i, self.stock_days[i])
+                }
                 None => self.empty(),
             },
             Subject::Group(g) => {
@@ -50,7 +50,8 @@ impl MineralEval {
                     .iter()
                     .filter_map(|a| self.local.get(a).copied())
                     .collect();
-                let stocks: Vec<Option<f64>> = members.iter().map(|&i| self.stock_days[i]).collect();
+                let stocks: Vec<Option<f64>> =
+                    members.iter().map(|&i| self.stock_days[i]).collect();
                 model::metrics::group(&self.market, &self.outcome, &members, &stocks)
             }
         }
@@ -63,7 +64,11 @@ impl MineralEval {
 }
 
 /// Evaluates one mineral of an assembled scenario.
-pub fn evaluate_mineral(checked: &Checked, state: &ScenarioState, mineral: MineralId) -> MineralEval {
+pub fn evaluate_mineral(
+    checked: &Checked,
+    state: &ScenarioState,
+    mineral: MineralId,
+) -> MineralEval {
     let (market, local, global) = assemble::market(checked, state, mineral);
     let outcome = model::evaluate(&market);
     let volume = checked.world.minerals[mineral].volume_t;
@@ -124,7 +129,8 @@ pub fn evaluate(checked: &Checked, sources: &SourceMap, opts: &EvalOptions) -> E
         .iter()
         .filter(|c| opts.only.is_none_or(|o| c.contains(&o)))
         .collect();
-    let mut needed: Vec<BTreeSet<(Subject, MineralId)>> = vec![BTreeSet::new(); checked.scenarios.len()];
+    let mut needed: Vec<BTreeSet<(Subject, MineralId)>> =
+        vec![BTreeSet::new(); checked.scenarios.len()];
     for &s in &scenario_ids {
         needed[s].extend(shown[s].iter().copied());
     }
@@ -143,10 +149,12 @@ pub fn evaluate(checked: &Checked, sources: &SourceMap, opts: &EvalOptions) -> E
     }
 
     // Evaluate every scenario that has something to compute.
-    let mut rows_of: Vec<HashMap<(Subject, MineralId), Row>> = vec![HashMap::new(); checked.scenarios.len()];
-    let mut expect_results: Vec<Option<ExpectOutcome>> = expectations.iter().map(|_| None).collect();
+    let mut rows_of: Vec<HashMap<(Subject, MineralId), Row>> =
+        vec![HashMap::new(); checked.scenarios.len()];
+    let mut expect_results: Vec<Option<ExpectOutcome>> =
+        expectations.iter().map(|_| None).collect();
     for s in 0..checked.scenarios.len() {
-        if needed[s].is_empty() {
+        if needed[s].is_empty() && !scenario_ids.contains(&s) {
             continue;
         }
         let state = assemble::scenario(checked, s);
@@ -155,7 +163,13 @@ pub fn evaluate(checked: &Checked, sources: &SourceMap, opts: &EvalOptions) -> E
                 warnings.push(w.clone());
             }
         }
-        let minerals: BTreeSet<MineralId> = needed[s].iter().map(|(_, m)| *m).collect();
+        // Every mineral of a shown scenario is evaluated, so the model's
+        // warnings are heard even where no row is shown.
+        let minerals: BTreeSet<MineralId> = if scenario_ids.contains(&s) {
+            (0..checked.world.minerals.len()).collect()
+        } else {
+            needed[s].iter().map(|(_, m)| *m).collect()
+        };
         for m in minerals {
             let ev = evaluate_mineral(checked, &state, m);
             for w in assemble::model_warnings(checked, &ev) {
@@ -170,7 +184,8 @@ pub fn evaluate(checked: &Checked, sources: &SourceMap, opts: &EvalOptions) -> E
             for (i, e) in expectations.iter().enumerate() {
                 if e.scenario == s && e.metric.mineral == m {
                     let exposure = ev.exposure(checked, e.metric.subject);
-                    expect_results[i] = Some(check_expectation(checked, e, &exposure, &ev, sources));
+                    expect_results[i] =
+                        Some(check_expectation(checked, e, &exposure, &ev, sources));
                 }
             }
         }
@@ -264,14 +279,20 @@ fn default_or_report_rows(checked: &Checked, s: ScenarioId) -> Vec<(Subject, Min
         let subject_demand = |sub: &Subject| -> f64 {
             match sub {
                 Subject::Actor(a) => demand.get(a).copied().unwrap_or(0.0),
-                Subject::Group(g) => world.groups[*g].members.iter().map(|a| demand.get(a).copied().unwrap_or(0.0)).sum(),
+                Subject::Group(g) => world.groups[*g]
+                    .members
+                    .iter()
+                    .map(|a| demand.get(a).copied().unwrap_or(0.0))
+                    .sum(),
             }
         };
         let subjects: Vec<Subject> = match &explicit {
             Some(rows) => rows.clone(),
             None => {
                 let mut v: Vec<Subject> = (0..world.groups.len())
-                    .filter(|&g| world.groups[g].kind == GroupKind::Coalition || world.groups[g].in_main)
+                    .filter(|&g| {
+                        world.groups[g].kind == GroupKind::Coalition || world.groups[g].in_main
+                    })
                     .map(Subject::Group)
                     .collect();
                 let row_actor = world.row();
@@ -293,7 +314,12 @@ fn default_or_report_rows(checked: &Checked, s: ScenarioId) -> Vec<(Subject, Min
                     Subject::Group(_) => 1,
                     Subject::Actor(_) => 2,
                 };
-                (kind, subject_demand(&sub), world.subject_name(sub).to_string(), sub)
+                (
+                    kind,
+                    subject_demand(&sub),
+                    world.subject_name(sub).to_string(),
+                    sub,
+                )
             })
             .collect();
         keyed.sort_by(|a, b| {

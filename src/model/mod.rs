@@ -8,7 +8,19 @@
 //! Every quantity is a fraction of the mineral's baseline world demand
 //! (SPEC §3). The pipeline is
 //! [`equilibrium`] (SPEC §3.1–3.3) → shocks and allocation (§3.4–3.5) →
-//! [`metrics`] (§3.6).
+//! [`metrics`] (§3.6):
+//!
+//! ```text
+//! Market ─ equilibrium::solve ─▶ Equilibrium ─┬─ shock::sticky ────────┐
+//!                                             └─ shock::rerouted ──────┤
+//!            allocate (one stage's import market, market/coalition_first)
+//!              └─ fair (max-min fair levels) └─ maxflow (Dinic)      │
+//!                              evaluate: (1 − r)·sticky + r·rerouted ◀─┘
+//!                                  └─▶ metrics::country / metrics::group
+//! ```
+//!
+//! Non-finite or negative inputs never panic: amounts count as 0 and
+//! fractions are clamped to `[0, 1]` (the checker rejects them upstream).
 
 pub mod allocate;
 pub mod equilibrium;

@@ -30,11 +30,11 @@ pub fn decode(bytes: &[u8], source: SourceId) -> Result<String, (Diag, String)> 
     match std::str::from_utf8(bytes) {
         Ok(text) => {
             if let Some(pos) = text.find('\0') {
-                let diag = Diag::at(
+                let diag = Diag::new(
                     Code::NotText,
-                    Span::new(source, pos, pos + 1),
                     "input contains a NUL byte: this looks like a binary file",
                 )
+                .with_label(Span::new(source, pos, pos + 1), "NUL byte")
                 .help("lode reads UTF-8 text files");
                 return Err((diag, text.replace('\0', " ")));
             }
@@ -44,11 +44,11 @@ pub fn decode(bytes: &[u8], source: SourceId) -> Result<String, (Diag, String)> 
             let pos = e.valid_up_to();
             let lossy = String::from_utf8_lossy(bytes).into_owned();
             // In the lossy copy the bad byte became U+FFFD (3 bytes) at `pos`.
-            let diag = Diag::at(
+            let diag = Diag::new(
                 Code::NotText,
-                Span::new(source, pos, pos + 3),
                 format!("input is not valid UTF-8 (byte {pos})"),
             )
+            .with_label(Span::new(source, pos, pos + 3), "not UTF-8")
             .help("save the file as UTF-8");
             Err((diag, lossy))
         }
@@ -88,7 +88,9 @@ pub fn check_depth(text: &str, source: SourceId) -> Result<(), Diag> {
                         format!("nesting deeper than {MAX_DEPTH} levels"),
                     )
                     .with_label(Span::new(source, i, i + 1), "this bracket is 65 deep")
-                    .help("lode allows 64 levels of parentheses and blocks; simplify the expression"));
+                    .help(
+                        "lode allows 64 levels of parentheses and blocks; simplify the expression",
+                    ));
                 }
             }
             ')' | '}' => depth = depth.saturating_sub(1),

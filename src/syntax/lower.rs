@@ -80,7 +80,9 @@ impl Lowerer {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::use_stmt => {
-                let p = kids(pair).next().unwrap_or_else(|| panic!("internal error: empty use"));
+                let p = kids(pair)
+                    .next()
+                    .unwrap_or_else(|| panic!("internal error: empty use"));
                 match p.as_rule() {
                     Rule::string => StmtKind::Use(UseTarget::File(self.string(p))),
                     _ => StmtKind::Use(UseTarget::Dataset(self.name(p))),
@@ -102,19 +104,26 @@ impl Lowerer {
                 StmtKind::Let(LetDecl { name, value })
             }
             Rule::source_stmt => {
-                let p = kids(pair).next().unwrap_or_else(|| panic!("internal error: empty source"));
+                let p = kids(pair)
+                    .next()
+                    .unwrap_or_else(|| panic!("internal error: empty source"));
                 StmtKind::Source(self.string(p))
             }
             Rule::share_override => {
                 let mut it = kids(pair);
-                let target = it.next().unwrap_or_else(|| panic!("internal error: override"));
+                let target = it
+                    .next()
+                    .unwrap_or_else(|| panic!("internal error: override"));
                 let mut parts: Vec<Name> = target.into_inner().map(|p| self.name(p)).collect();
                 let shares = self.share_list(it.next());
                 let (mineral, line) = if parts.len() == 2 {
                     let line = parts.pop().unwrap_or_else(|| panic!("internal error"));
                     (parts.pop(), line)
                 } else {
-                    (None, parts.pop().unwrap_or_else(|| panic!("internal error")))
+                    (
+                        None,
+                        parts.pop().unwrap_or_else(|| panic!("internal error")),
+                    )
                 };
                 StmtKind::ShareOverride(ShareOverride {
                     mineral,
@@ -179,7 +188,9 @@ impl Lowerer {
             }
             Rule::allocation_stmt => {
                 let mut it = kids(pair);
-                let rule_pair = it.next().unwrap_or_else(|| panic!("internal error: allocation"));
+                let rule_pair = it
+                    .next()
+                    .unwrap_or_else(|| panic!("internal error: allocation"));
                 let rule = match rule_pair.into_inner().next().map(|p| p.as_rule()) {
                     Some(Rule::kw_sticky) => AllocRule::Sticky,
                     Some(Rule::kw_market) => AllocRule::Market,
@@ -229,7 +240,9 @@ impl Lowerer {
                 let mut minerals = Vec::new();
                 for p in kids(pair) {
                     match p.as_rule() {
-                        Rule::report_for => rows = kids(p).map(|a| self.actor_ref(Some(a))).collect(),
+                        Rule::report_for => {
+                            rows = kids(p).map(|a| self.actor_ref(Some(a))).collect()
+                        }
                         Rule::report_on => minerals = kids(p).map(|m| self.name(m)).collect(),
                         _ => unexpected(&p),
                     }
@@ -244,7 +257,9 @@ impl Lowerer {
     }
 
     fn first_name<'i>(&self, it: &mut impl Iterator<Item = P<'i>>) -> Name {
-        let p = it.next().unwrap_or_else(|| panic!("internal error: missing name"));
+        let p = it
+            .next()
+            .unwrap_or_else(|| panic!("internal error: missing name"));
         self.name(p)
     }
 
@@ -294,7 +309,10 @@ impl Lowerer {
         let pair = pair.unwrap_or_else(|| panic!("internal error: missing actor"));
         match pair.as_rule() {
             Rule::actor_ref | Rule::group_name => {
-                let inner = pair.into_inner().next().unwrap_or_else(|| panic!("internal error"));
+                let inner = pair
+                    .into_inner()
+                    .next()
+                    .unwrap_or_else(|| panic!("internal error"));
                 self.name(inner)
             }
             _ => self.name(pair),
@@ -309,7 +327,9 @@ impl Lowerer {
     fn mineral(&mut self, pair: P<'_>) -> MineralDecl {
         let mut it = kids(pair);
         let name = self.first_name(&mut it);
-        let body = it.next().unwrap_or_else(|| panic!("internal error: mineral body"));
+        let body = it
+            .next()
+            .unwrap_or_else(|| panic!("internal error: mineral body"));
         let items = kids(body).map(|p| self.mineral_item(p)).collect();
         MineralDecl { name, items }
     }
@@ -317,13 +337,17 @@ impl Lowerer {
     fn mineral_item(&mut self, pair: P<'_>) -> MineralItem {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::stages_line => MineralItemKind::Stages(kids(pair).map(|p| self.name(p)).collect()),
+            Rule::stages_line => {
+                MineralItemKind::Stages(kids(pair).map(|p| self.name(p)).collect())
+            }
             Rule::volume_line => {
                 let mut it = kids(pair);
                 MineralItemKind::Volume(self.next_expr(&mut it))
             }
             Rule::source_stmt => {
-                let p = kids(pair).next().unwrap_or_else(|| panic!("internal error: source"));
+                let p = kids(pair)
+                    .next()
+                    .unwrap_or_else(|| panic!("internal error: source"));
                 MineralItemKind::Source(self.string(p))
             }
             Rule::share_line => {
@@ -425,7 +449,10 @@ impl Lowerer {
                 }
                 Rule::mineral_list => minerals = self.mineral_list(Some(p)),
                 Rule::target => {
-                    let inner = p.into_inner().next().unwrap_or_else(|| panic!("internal error"));
+                    let inner = p
+                        .into_inner()
+                        .next()
+                        .unwrap_or_else(|| panic!("internal error"));
                     target = match inner.as_rule() {
                         Rule::all_except => {
                             let span = self.span(&inner);
@@ -491,7 +518,9 @@ impl Lowerer {
         let pair = pair.unwrap_or_else(|| panic!("internal error: missing mineral"));
         let span = self.span(&pair);
         let mut it = pair.into_inner().map(|p| self.name(p));
-        let first = it.next().unwrap_or_else(|| panic!("internal error: mineral ref"));
+        let first = it
+            .next()
+            .unwrap_or_else(|| panic!("internal error: mineral ref"));
         MineralRef {
             first,
             stage: it.next(),
@@ -502,7 +531,11 @@ impl Lowerer {
     fn metric_path(&self, pair: P<'_>) -> MetricPath {
         let span = self.span(&pair);
         let mut parts = pair.into_inner().map(|p| self.name(p));
-        let mut next = || parts.next().unwrap_or_else(|| panic!("internal error: metric path"));
+        let mut next = || {
+            parts
+                .next()
+                .unwrap_or_else(|| panic!("internal error: metric path"))
+        };
         let actor = next();
         let mineral = next();
         let metric = next();
@@ -541,7 +574,10 @@ impl Lowerer {
                     };
                 }
                 Rule::expect_rhs => {
-                    let inner = p.into_inner().next().unwrap_or_else(|| panic!("internal error"));
+                    let inner = p
+                        .into_inner()
+                        .next()
+                        .unwrap_or_else(|| panic!("internal error"));
                     rhs = Some(match inner.as_rule() {
                         Rule::code => ExpectRhs::Code(self.name(inner)),
                         _ => ExpectRhs::Value(self.expr(inner)),
@@ -569,7 +605,9 @@ impl Lowerer {
     }
 
     fn next_expr<'i>(&mut self, it: &mut impl Iterator<Item = P<'i>>) -> Expr {
-        let p = it.next().unwrap_or_else(|| panic!("internal error: missing expression"));
+        let p = it
+            .next()
+            .unwrap_or_else(|| panic!("internal error: missing expression"));
         self.expr(p)
     }
 
@@ -634,9 +672,15 @@ impl Lowerer {
                 if negs.len() > MAX_UNARY {
                     let first = negs[0];
                     self.errors.push(
-                        Diag::new(Code::TooDeep, format!("more than {MAX_UNARY} minus signs in a row"))
-                            .with_label(first.to(negs[negs.len() - 1]), format!("{} signs", negs.len()))
-                            .help("two minus signs cancel; write the value with at most one"),
+                        Diag::new(
+                            Code::TooDeep,
+                            format!("more than {MAX_UNARY} minus signs in a row"),
+                        )
+                        .with_label(
+                            first.to(negs[negs.len() - 1]),
+                            format!("{} signs", negs.len()),
+                        )
+                        .help("two minus signs cancel; write the value with at most one"),
                     );
                     return e;
                 }
@@ -651,13 +695,18 @@ impl Lowerer {
                 e
             }
             Rule::paren => {
-                let inner = kids(pair).next().unwrap_or_else(|| panic!("internal error: paren"));
+                let inner = kids(pair)
+                    .next()
+                    .unwrap_or_else(|| panic!("internal error: paren"));
                 let mut e = self.expr(inner);
                 e.span = span;
                 e
             }
             Rule::variable => {
-                let inner = pair.into_inner().next().unwrap_or_else(|| panic!("internal error"));
+                let inner = pair
+                    .into_inner()
+                    .next()
+                    .unwrap_or_else(|| panic!("internal error"));
                 Expr {
                     kind: ExprKind::Var(self.name(inner)),
                     span,
@@ -688,7 +737,10 @@ impl Lowerer {
             }
             Rule::number => self.literal(pair.as_str(), Unit::None, span),
             Rule::percent => {
-                let num = pair.into_inner().next().unwrap_or_else(|| panic!("internal error"));
+                let num = pair
+                    .into_inner()
+                    .next()
+                    .unwrap_or_else(|| panic!("internal error"));
                 self.literal(num.as_str(), Unit::Percent, span)
             }
             Rule::quantity => {
@@ -740,7 +792,6 @@ impl Lowerer {
         }
     }
 }
-
 
 fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span.to(rhs.span);

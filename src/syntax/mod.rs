@@ -21,7 +21,9 @@ pub fn parse(text: &str, source: SourceId) -> Result<Program, Vec<Diag>> {
     limits::check_depth(text, source).map_err(|d| vec![d])?;
     let mut pairs =
         LodeParser::parse(Rule::program, text).map_err(|e| vec![syntax_error(e, text, source)])?;
-    let pair = pairs.next().unwrap_or_else(|| panic!("internal error: no program pair"));
+    let pair = pairs
+        .next()
+        .unwrap_or_else(|| panic!("internal error: no program pair"));
     let mut lowerer = lower::Lowerer::new(source);
     let program = lowerer.program(pair);
     if lowerer.errors.is_empty() {
@@ -36,7 +38,9 @@ pub fn parse_repl(text: &str, source: SourceId) -> Result<ReplInput, Vec<Diag>> 
     limits::check_depth(text, source).map_err(|d| vec![d])?;
     let mut pairs = LodeParser::parse(Rule::repl_line, text)
         .map_err(|e| vec![syntax_error(e, text, source)])?;
-    let pair = pairs.next().unwrap_or_else(|| panic!("internal error: no repl pair"));
+    let pair = pairs
+        .next()
+        .unwrap_or_else(|| panic!("internal error: no repl pair"));
     let mut lowerer = lower::Lowerer::new(source);
     let input = lowerer.repl_line(pair);
     if lowerer.errors.is_empty() {
@@ -109,23 +113,73 @@ fn syntax_error(err: pest::error::Error<Rule>, text: &str, source: SourceId) -> 
     let span = Span::new(source, pos, end.max(pos));
     let expected: Vec<&str> = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&str> = positives.iter().filter_map(|r| rules::describe(*r)).collect();
+            let mut words: Vec<&str> = positives
+                .iter()
+                .filter_map(|r| rules::describe(*r))
+                .collect();
             words.sort_unstable();
             words.dedup();
             words
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    if found.1 == 0 && pos >= text.trim_end().len() {
+        if let Some(open) = unclosed_brace(text) {
+            return Diag::new(Code::Syntax, "this block is not closed")
+                .with_label(Span::new(source, open, open + 1), "opened here")
+                .help("add `}` at the end of the block");
+        }
+    }
     let message = if expected.is_empty() {
         format!("unexpected {}", found.0)
+    } else if expected.len() > 6 {
+        format!("expected a statement, found {}", found.0)
     } else {
         format!("expected {}, found {}", join_or(&expected), found.0)
     };
-    let mut diag = Diag::new(Code::Syntax, message).with_label(span, label_for(&expected));
+    let label = if expected.len() > 6 {
+        "not understood here".to_string()
+    } else {
+        label_for(&expected)
+    };
+    let mut diag = Diag::new(Code::Syntax, message).with_label(span, label);
     if let Some(help) = hint(text, pos, &expected) {
         diag = diag.help(help);
     }
     diag
+}
+
+/// The byte offset of the last `{` left open, outside strings and comments.
+fn unclosed_brace(text: &str) -> Option<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') | (false, '\n') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '{' => open.push(i),
+            '}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
 }
 
 fn label_for(expected: &[&str]) -> String {
@@ -171,7 +225,10 @@ fn hint(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
     if rest.is_empty() && before.matches('{').count() > before.matches('}').count() {
         return Some("a `{` block is not closed: add `}`".into());
     }
-    let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
     if !word.is_empty() && word.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
         if let Some(kw) = keyword_typo(&word) {
             return Some(format!("did you mean `{kw}`?"));
@@ -184,11 +241,46 @@ fn hint(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
 }
 
 const KEYWORDS: &[&str] = &[
-    "use", "actor", "alias", "gdp", "group", "mineral", "stages", "volume", "sources", "source",
-    "coalition", "covers", "demand", "of", "let", "restricts", "bans", "to", "all", "except", "by",
-    "disrupt", "adds", "stockpile", "rerouting", "allocation", "sticky", "market",
-    "coalition_first", "scenario", "extends", "report", "for", "on", "compare", "expect", "from",
-    "until", "lifts", "restrictions",
+    "use",
+    "actor",
+    "alias",
+    "gdp",
+    "group",
+    "mineral",
+    "stages",
+    "volume",
+    "sources",
+    "source",
+    "coalition",
+    "covers",
+    "demand",
+    "of",
+    "let",
+    "restricts",
+    "bans",
+    "to",
+    "all",
+    "except",
+    "by",
+    "disrupt",
+    "adds",
+    "stockpile",
+    "rerouting",
+    "allocation",
+    "sticky",
+    "market",
+    "coalition_first",
+    "scenario",
+    "extends",
+    "report",
+    "for",
+    "on",
+    "compare",
+    "expect",
+    "from",
+    "until",
+    "lifts",
+    "restrictions",
 ];
 
 fn keyword_typo(word: &str) -> Option<&'static str> {

@@ -116,11 +116,47 @@ pub(crate) fn is_token(rule: Rule) -> bool {
     use Rule::*;
     matches!(
         rule,
-        kw_use | kw_actor | kw_alias | kw_gdp | kw_group | kw_mineral | kw_stages | kw_volume
-            | kw_sources | kw_source | kw_coalition | kw_covers | kw_demand | kw_of | kw_let
-            | kw_to | kw_all | kw_except | kw_by | kw_disrupt | kw_adds | kw_stockpile
-            | kw_rerouting | kw_allocation | kw_scenario | kw_extends | kw_report | kw_for
-            | kw_on | kw_compare | kw_expect | kw_from | kw_until | kw_lifts | kw_restrictions
-            | colon | equals | lbrace | rbrace | lparen | rparen | EOI
+        kw_use
+            | kw_actor
+            | kw_alias
+            | kw_gdp
+            | kw_group
+            | kw_mineral
+            | kw_stages
+            | kw_volume
+            | kw_sources
+            | kw_source
+            | kw_coalition
+            | kw_covers
+            | kw_demand
+            | kw_of
+            | kw_let
+            | kw_to
+            | kw_all
+            | kw_except
+            | kw_by
+            | kw_disrupt
+            | kw_adds
+            | kw_stockpile
+            | kw_rerouting
+            | kw_allocation
+            | kw_scenario
+            | kw_extends
+            | kw_report
+            | kw_for
+            | kw_on
+            | kw_compare
+            | kw_expect
+            | kw_from
+            | kw_until
+            | kw_lifts
+            | kw_restrictions
+            | colon
+            | equals
+            | lbrace
+            | rbrace
+            | lparen
+            | rparen
+            | EOI
     )
 }
