@@ -95,7 +95,8 @@ pub struct Label {
 }
 
 /// An error or warning about the user's input.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
 pub struct Diag {
     pub code: Code,
     pub message: String,
@@ -142,12 +143,6 @@ impl Diag {
 
     pub fn primary_span(&self) -> Option<Span> {
         self.labels.first().map(|l| l.span)
-    }
-}
-
-impl fmt::Display for Diag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
     }
 }
 
