@@ -16,19 +16,15 @@ const WORLD: &str = include_str!("../data/world2024.lode");
 /// Tolerance on share sums, in percentage points (SPEC 2.1).
 const SUM_TOLERANCE_PP: f64 = 0.1;
 
-/// The ISO 3166-1 alpha-2 codes, from a maintained crate.
-///
-/// Wire-up: once the dev-dependency `celes = "2.8"` is in Cargo.toml, make
-/// the body
-/// ```ignore
-/// Some(celes::Country::get_countries().iter()
-///     .map(|c| c.alpha2.to_string())
-///     .filter(|c| c != "XK") // Kosovo: a user-assigned code, not ISO 3166-1
-///     .collect())
-/// ```
-/// Until then the test below checks the shape of the codes and their number.
+/// The ISO 3166-1 alpha-2 codes, from a maintained crate (celes).
 fn iso_3166_alpha2_codes() -> Option<BTreeSet<String>> {
-    None
+    Some(
+        celes::Country::get_countries()
+            .iter()
+            .map(|c| c.alpha2.to_string())
+            .filter(|c| c != "XK") // Kosovo: a user-assigned code, not ISO 3166-1
+            .collect(),
+    )
 }
 
 /// Officially assigned ISO 3166-1 alpha-2 codes (iso-codes 4.15, 2023).
@@ -708,6 +704,20 @@ fn minerals_and_stages_are_as_documented() {
                 m.name
             );
         }
+    }
+}
+
+#[test]
+fn generated_file_holds_the_curated_sections_verbatim() {
+    // Edits belong in data/gen/; `python3 data/gen/world2024.py` copies them.
+    for (name, section) in [
+        ("groups.lode", include_str!("../data/gen/groups.lode")),
+        ("minerals.lode", include_str!("../data/gen/minerals.lode")),
+    ] {
+        assert!(
+            WORLD.contains(section.trim_end()),
+            "data/world2024.lode is stale: data/gen/{name} differs; run python3 data/gen/world2024.py"
+        );
     }
 }
 

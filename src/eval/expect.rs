@@ -91,17 +91,53 @@ pub fn check_expectation(
 pub fn compare(actual: f64, op: CmpOp, expected: f64, tolerance: Option<f64>) -> (bool, f64) {
     match op {
         CmpOp::Lt => (actual < expected, (actual - expected).max(0.0)),
-        CmpOp::Le => (actual <= expected, (actual - expected).max(0.0)),
+        // Non-strict comparisons forgive floating-point noise as `==` does:
+        // an HHI of 4999.999999999999 meets `>= 5000`.
+        CmpOp::Le => (
+            actual <= expected + slack(expected),
+            (actual - expected).max(0.0),
+        ),
         CmpOp::Gt => (actual > expected, (expected - actual).max(0.0)),
-        CmpOp::Ge => (actual >= expected, (expected - actual).max(0.0)),
+        CmpOp::Ge => (
+            actual >= expected - slack(expected),
+            (expected - actual).max(0.0),
+        ),
         CmpOp::Eq => {
-            let tol = tolerance.unwrap_or(EXACT);
+            let tol = tolerance.unwrap_or_else(|| slack(expected));
             let off = (actual - expected).abs();
             (off <= tol + 1e-12, (off - tol).max(0.0))
         }
         CmpOp::Ne => {
-            let tol = tolerance.unwrap_or(EXACT);
+            let tol = tolerance.unwrap_or_else(|| slack(expected));
             ((actual - expected).abs() > tol, 0.0)
         }
+    }
+}
+
+/// 1e-9, relative for values above 1 (HHI, days).
+fn slack(expected: f64) -> f64 {
+    EXACT * expected.abs().max(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparisons_and_margins() {
+        assert_eq!(
+            compare(0.5, CmpOp::Lt, 0.4, None),
+            (false, 0.09999999999999998)
+        );
+        assert!(compare(0.3, CmpOp::Lt, 0.4, None).0);
+        assert!(compare(4999.999999999999, CmpOp::Ge, 5000.0, None).0);
+        assert!(!compare(4999.9, CmpOp::Ge, 5000.0, None).0);
+        assert!(!compare(5000.0, CmpOp::Gt, 5000.0, None).0);
+        // == 60% +- 5%: 0.56 passes, 0.54 misses by one point.
+        assert!(compare(0.56, CmpOp::Eq, 0.6, Some(0.05)).0);
+        let (ok, margin) = compare(0.54, CmpOp::Eq, 0.6, Some(0.05));
+        assert!(!ok && (margin - 0.01).abs() < 1e-12);
+        assert!(compare(0.1 + 0.2, CmpOp::Eq, 0.3, None).0);
+        assert!(compare(0.31, CmpOp::Ne, 0.3, None).0);
     }
 }
