@@ -134,18 +134,17 @@ pub fn text_report(reports: &[FileReport], passed: usize, failed: usize) -> Stri
                 r.path.display()
             ));
         }
-        for e in r.expectations.iter().filter(|e| !e.passed) {
+        let mut failing: Vec<&ExpectationResult> =
+            r.expectations.iter().filter(|e| !e.passed).collect();
+        failing.sort_by_key(|e| line_of(e));
+        for e in failing {
             out.push_str(&format!(
                 "FAIL {} [{}] expect {}: actual {}{}\n",
                 e.location,
                 e.scenario,
                 e.text,
                 actual_text(e),
-                if e.margin > 0.0 {
-                    format!(", missed by {}", show(e.margin, &e.text))
-                } else {
-                    String::new()
-                }
+                missed(e)
             ));
         }
     }
@@ -153,12 +152,36 @@ pub fn text_report(reports: &[FileReport], passed: usize, failed: usize) -> Stri
     out
 }
 
+fn line_of(e: &ExpectationResult) -> usize {
+    e.location
+        .rsplit(':')
+        .next()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0)
+}
+
+fn is_count(text: &str) -> bool {
+    text.contains(".hhi") || text.contains(".cover_days")
+}
+
 /// A value the way the expectation wrote it: percentages for fractions.
 fn show(v: f64, text: &str) -> String {
-    if text.contains(".hhi") || text.contains(".cover_days") {
+    if is_count(text) {
         format!("{v:.1}")
     } else {
         format!("{:.2}%", v * 100.0)
+    }
+}
+
+/// `, missed by 10.00 pp` — empty where no distance applies.
+fn missed(e: &ExpectationResult) -> String {
+    if e.margin <= 0.0 || e.actual.is_none() {
+        return String::new();
+    }
+    if is_count(&e.text) {
+        format!(", missed by {:.1}", e.margin)
+    } else {
+        format!(", missed by {:.2} pp", e.margin * 100.0)
     }
 }
 
@@ -224,12 +247,12 @@ pub fn junit(reports: &[FileReport]) -> String {
             } else {
                 let msg = format!("expected {}, actual {}", x.text, actual_text(x));
                 out.push_str(&format!(
-                    "    <testcase name=\"{case}\" classname=\"{name}\">\n      <failure message=\"{}\" type=\"expectation\">{} at {}: actual {}, missed by {}</failure>\n    </testcase>\n",
+                    "    <testcase name=\"{case}\" classname=\"{name}\">\n      <failure message=\"{}\" type=\"expectation\">{} at {}: actual {}{}</failure>\n    </testcase>\n",
                     xml(&msg),
                     xml(&x.text),
                     xml(&x.location),
                     xml(&actual_text(x)),
-                    xml(&show(x.margin, &x.text))
+                    xml(&missed(x))
                 ));
             }
         }

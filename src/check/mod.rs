@@ -27,6 +27,7 @@ use crate::program::{Checked, World};
 use crate::source::{SourceId, SourceMap, Span};
 
 pub use names::Named;
+pub use stmts::METRICS;
 
 /// The most actors, scenarios and statements one program may have.
 pub const MAX_ACTORS: usize = 10_000;
@@ -34,6 +35,9 @@ pub const MAX_SCENARIOS: usize = 1_000;
 pub const MAX_STATEMENTS: usize = 200_000;
 pub const MAX_STAGES: usize = 16;
 pub const MAX_MINERALS: usize = 1_000;
+/// The most members all groups and coalitions may hold together (after
+/// expanding groups of groups).
+pub const MAX_GROUP_MEMBERS: usize = 1_000_000;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {

@@ -240,7 +240,8 @@ fn hint(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
     None
 }
 
-const KEYWORDS: &[&str] = &[
+/// The lower-case keywords of the language (SPEC §2).
+pub const KEYWORDS: &[&str] = &[
     "use",
     "actor",
     "alias",

@@ -1,0 +1,140 @@
+//! Answers to queries: a metric of the session (`JP.rare_earths.shortfall`)
+//! or an expression (`licensing_cut * 2`), formatted for people.
+
+use crate::ast::{MetricPath, Name};
+use crate::check::values::{Dim, Value};
+use crate::diagnostic::Diag;
+use crate::eval::{self, assemble, expect};
+use crate::program::{Checked, Metric, ScenarioId};
+use crate::source::SourceMap;
+
+pub use crate::check::METRICS;
+
+/// Evaluates a metric path in a scenario of the session. `dependency` and
+/// `output` without a key list every entry.
+pub fn metric(
+    checked: &Checked,
+    sources: &mut SourceMap,
+    path: &MetricPath,
+    scenario: ScenarioId,
+) -> Result<String, Vec<Diag>> {
+    let whole_map =
+        path.key.is_none() && matches!(path.metric.text.as_str(), "dependency" | "output");
+    let mref = if whole_map {
+        // Resolve actor and mineral through a metric that takes no key.
+        let probe = MetricPath {
+            metric: Name {
+                text: "demand".into(),
+                span: path.metric.span,
+            },
+            ..path.clone()
+        };
+        crate::check::resolve_metric(sources, &checked.world, &probe)?
+    } else {
+        crate::check::resolve_metric(sources, &checked.world, path)?
+    };
+    let state = assemble::scenario(checked, scenario);
+    let ev = eval::evaluate_mineral(checked, &state, mref.mineral);
+    let x = ev.exposure(checked, mref.subject);
+    let world = &checked.world;
+    if whole_map {
+        let entries: Vec<(String, f64)> = if path.metric.text == "output" {
+            world.minerals[mref.mineral]
+                .stages
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.clone(), x.output.get(i).copied().unwrap_or(0.0)))
+                .collect()
+        } else {
+            let mut d: Vec<(String, f64)> = x
+                .dependency
+                .iter()
+                .filter(|(_, v)| *v >= 0.0005)
+                .map(|&(i, v)| (world.actors[ev.global[i]].code.clone(), v))
+                .collect();
+            d.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            d
+        };
+        if entries.is_empty() {
+            return Ok("none".into());
+        }
+        let width = entries.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        return Ok(entries
+            .iter()
+            .map(|(k, v)| format!("{k:<width$}  {:>6}", percent(*v)))
+            .collect::<Vec<_>>()
+            .join("\n"));
+    }
+    Ok(match mref.metric {
+        Metric::TopSupplier => match x.top_supplier {
+            Some(i) => world.actors[ev.global[i]].code.clone(),
+            None => "none (no supply)".into(),
+        },
+        Metric::CoverDays if x.cover_days.is_none() => {
+            "absent (no stockpile, or no shortfall)".into()
+        }
+        ref m => match expect::metric_value(&x, m, &ev) {
+            Some(v) => format_metric(m, v),
+            None => "absent".into(),
+        },
+    })
+}
+
+/// A metric's value the way the tables print it.
+pub fn format_metric(metric: &Metric, v: f64) -> String {
+    match metric {
+        Metric::Hhi => format!("{v:.0}"),
+        Metric::CoverDays => format!("{v:.1} days"),
+        _ => percent(v),
+    }
+}
+
+/// A fraction as a percentage with one decimal (`63.0%`), never `-0.0%`.
+pub fn percent(v: f64) -> String {
+    let p = v * 100.0;
+    if p.abs() < 0.05 {
+        "0.0%".into()
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// An expression's value with its unit.
+pub fn format_value(v: Value) -> String {
+    match v.dim {
+        Dim::Number if v.percent => percent(v.value),
+        Dim::Number => number(v.value),
+        Dim::Mass => {
+            let t = v.value;
+            if t.abs() >= 1e6 {
+                format!("{} Mt", number(t / 1e6))
+            } else if t.abs() >= 1e3 {
+                format!("{} kt", number(t / 1e3))
+            } else {
+                format!("{} t", number(t))
+            }
+        }
+        Dim::Time => format!("{} days", number(v.value)),
+        Dim::Money => {
+            let d = v.value;
+            let (scaled, suffix) = if d.abs() >= 1e12 {
+                (d / 1e12, "T")
+            } else if d.abs() >= 1e9 {
+                (d / 1e9, "B")
+            } else if d.abs() >= 1e6 {
+                (d / 1e6, "M")
+            } else {
+                (d, "")
+            };
+            let sign = if scaled < 0.0 { "-" } else { "" };
+            format!("{sign}${}{suffix}", number(scaled.abs()))
+        }
+    }
+}
+
+/// Up to six decimals, trailing zeros dropped.
+fn number(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
