@@ -16,6 +16,14 @@ pub struct ExpectOutcome {
 
 /// A metric's value for an exposure, as a number (`None` for top_supplier).
 pub fn metric_value(x: &Exposure, metric: &Metric, ev: &MineralEval) -> Option<f64> {
+    let v = raw_value(x, metric, ev)?;
+    Some(match metric {
+        Metric::Hhi | Metric::CoverDays => super::clean_count(v),
+        _ => super::clean(v),
+    })
+}
+
+fn raw_value(x: &Exposure, metric: &Metric, ev: &MineralEval) -> Option<f64> {
     Some(match metric {
         Metric::Demand => x.demand,
         Metric::Output(s) => x.output.get(*s).copied().unwrap_or(0.0),

@@ -345,27 +345,45 @@ fn row(checked: &Checked, ev: &MineralEval, subject: Subject, x: &Exposure) -> R
         actor: world.subject_name(subject).to_string(),
         kind,
         mineral: mineral.name.clone(),
-        demand: x.demand,
+        demand: clean(x.demand),
         output: mineral
             .stages
             .iter()
             .zip(x.output.iter().chain(std::iter::repeat(&0.0)))
-            .map(|(s, v)| (s.clone(), *v))
+            .map(|(s, v)| (s.clone(), clean(*v)))
             .collect(),
-        import_reliance: x.import_reliance,
+        import_reliance: clean(x.import_reliance),
         top_supplier: x.top_supplier.map(code),
-        top_supplier_share: x.top_supplier_share,
-        hhi: x.hhi,
+        top_supplier_share: clean(x.top_supplier_share),
+        hhi: clean_count(x.hhi),
         dependency: x
             .dependency
             .iter()
             .filter(|(_, v)| *v >= DEPENDENCY_FLOOR)
-            .map(|&(i, v)| (code(i), v))
+            .map(|&(i, v)| (code(i), clean(v)))
             .collect(),
-        at_risk: x.at_risk,
-        shortfall: x.shortfall,
-        cover_days: x.cover_days,
+        at_risk: clean(x.at_risk),
+        shortfall: clean(x.shortfall),
+        cover_days: x.cover_days.map(clean_count),
     }
+}
+
+/// A fraction without floating-point dust: within 1e-12 of 0 or 1 it is
+/// exactly 0 or 1 (and never `-0`).
+pub(crate) fn clean(v: f64) -> f64 {
+    if v.abs() < 1e-12 {
+        0.0
+    } else if (v - 1.0).abs() < 1e-12 {
+        1.0
+    } else {
+        v
+    }
+}
+
+/// An HHI or a number of days: within 1e-9 of a whole number, that number.
+pub(crate) fn clean_count(v: f64) -> f64 {
+    let r = v.round();
+    if (v - r).abs() < 1e-9 { r + 0.0 } else { v }
 }
 
 fn delta_rows(base: &Row, other: &Row) -> Vec<DeltaRow> {
