@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::{Diag, Style, render_all};
+use crate::diagnostic::{Diag, Style, render_grouped};
 use crate::eval::{self, EvalOptions};
 use crate::output;
 use crate::pipeline::{self, Compiled, Failed, Input};
@@ -171,7 +171,7 @@ fn terminal_width() -> usize {
 
 pub fn print_diags(diags: &[Diag], sources: &SourceMap) {
     if !diags.is_empty() {
-        output::stderr(&render_all(diags, sources, stderr_style()));
+        output::stderr(&render_grouped(diags, sources, stderr_style()));
     }
 }
 

@@ -240,6 +240,36 @@ fn clamp(span: Span, len: usize) -> (usize, usize) {
     (start, end - start)
 }
 
+/// The longest line shown as a snippet. miette pads with the column as a
+/// format width, which Rust caps at `u16::MAX`, so a label far into a very
+/// long line (a generated file, a pasted blob) would panic; such a label is
+/// shown as `file:line:column` instead.
+const MAX_SNIPPET_LINE: usize = 10_000;
+
+/// `Some((line, column))`, 1-based, when the span starts or ends on a line
+/// longer than [`MAX_SNIPPET_LINE`] bytes.
+fn far_out(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let line_len = |at: usize| {
+        let from = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let to = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| at + i);
+        (from, to - from)
+    };
+    let (from, len) = line_len(start);
+    if len <= MAX_SNIPPET_LINE && line_len(end).1 <= MAX_SNIPPET_LINE {
+        return None;
+    }
+    let line = bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = String::from_utf8_lossy(&bytes[from..start]).chars().count() + 1;
+    Some((line, col))
+}
+
 /// Builds the miette view: labels in the primary label's source stay on the
 /// diagnostic; labels in other sources become related notes with their own
 /// snippet.
@@ -257,6 +287,22 @@ fn build(diag: &Diag, sources: &SourceMap) -> Rendered {
             continue;
         };
         let (offset, len) = clamp(label.span, file.text.len());
+        if let Some((line, col)) = far_out(&file.text, offset, offset + len) {
+            related.push(Rendered {
+                code: diag.code.as_str(),
+                message: format!(
+                    "{}:{line}:{col}: {}",
+                    file.name,
+                    label.text.as_deref().unwrap_or("here")
+                ),
+                severity: Severity::Advice,
+                help: None,
+                source: None,
+                labels: Vec::new(),
+                related: Vec::new(),
+            });
+            continue;
+        }
         let ls = if i == 0 {
             LabeledSpan::new_primary_with_span(label.text.clone(), (offset, len))
         } else {
@@ -307,6 +353,29 @@ pub fn render(diag: &Diag, sources: &SourceMap, style: Style) -> String {
     let rendered = build(diag, sources);
     if handler.render_report(&mut out, &rendered).is_err() {
         out = format!("{}: {}\n", diag.code, diag.message);
+    }
+    out
+}
+
+/// Renders many diagnostics, grouping repeats: the first of each code and
+/// place in full, the others one line each (one `covers` claim can be off
+/// for a dozen minerals).
+pub fn render_grouped<'a>(
+    diags: impl IntoIterator<Item = &'a Diag>,
+    sources: &SourceMap,
+    style: Style,
+) -> String {
+    let mut out = String::new();
+    let mut seen = Vec::new();
+    for d in diags {
+        let kind = (d.code, d.primary_span());
+        if seen.contains(&kind) {
+            let mark = if d.is_warning() { "⚠" } else { "×" };
+            out.push_str(&format!("  {mark} also: {}\n", d.message));
+        } else {
+            seen.push(kind);
+            out.push_str(&render(d, sources, style));
+        }
     }
     out
 }

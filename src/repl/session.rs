@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::ast::{Program, ReplInput, Stmt, StmtKind};
 use crate::check::values::{self, Vars};
 use crate::check::{self, CheckOptions};
-use crate::diagnostic::{Diag, Style, render_all};
+use crate::diagnostic::{Diag, Style, render_all, render_grouped};
 use crate::eval::{self, assemble};
 use crate::program::{Checked, ScenarioId};
 use crate::source::{SourceId, SourceMap};
@@ -416,22 +416,7 @@ impl Session {
     /// The first warning of each kind and place in full, the others on one
     /// line each: one `covers` claim can be off for a dozen minerals.
     fn render_warnings(&self, warnings: &[&Diag], sources: &SourceMap) -> String {
-        let mut out = String::new();
-        let mut seen = Vec::new();
-        for w in warnings {
-            let kind = (w.code, w.primary_span());
-            if seen.contains(&kind) {
-                out.push_str(&format!("  ⚠ also: {}\n", w.message));
-            } else {
-                seen.push(kind);
-                out.push_str(&render_all(
-                    std::slice::from_ref(*w),
-                    sources,
-                    self.display.diagnostics,
-                ));
-            }
-        }
-        out
+        render_grouped(warnings.iter().copied(), sources, self.display.diagnostics)
     }
 
     /// Evaluates the `expect` lines of a just-accepted input.

@@ -31,7 +31,7 @@ pub enum Format {
     Markdown,
     /// One header, one record per scenario, row and mineral.
     Csv,
-    /// The SPEC §4.2 schema, pretty-printed.
+    /// Every result, comparison and expectation as JSON (schema in the README).
     Json,
 }
 
