@@ -544,3 +544,26 @@ fn keywords_are_not_names() {
     assert!(parse("actor jp", SourceId(0)).is_err());
     assert!(parse("let rareEarths = 1", SourceId(0)).is_err());
 }
+
+#[test]
+fn anonymous_coalitions_are_named_by_their_members() {
+    let src = "report for G7+AU+IN, JP on rare_earths";
+    let StmtKind::Report(r) = one(src) else {
+        panic!()
+    };
+    assert_eq!(r.rows[0].text, "G7+AU+IN");
+    assert_eq!(at(src, r.rows[0].span), "G7+AU+IN");
+    let src = "expect G7+AU+IN.rare_earths.at_risk > 30%";
+    let StmtKind::Expect(e) = one(src) else {
+        panic!()
+    };
+    name_ok(src, &e.path.actor);
+    assert!(matches!(
+        parse_repl("G7+AU.rare_earths.shortfall", SourceId(0)),
+        Ok(ReplInput::Metric(_))
+    ));
+    assert!(matches!(
+        parse_repl("a + b", SourceId(0)),
+        Ok(ReplInput::Expr(_))
+    ));
+}
