@@ -271,7 +271,13 @@ fn run(args: RunArgs) -> ExitCode {
         },
         None => None,
     };
-    let evaluation = eval::evaluate(&compiled.checked, &compiled.sources, &EvalOptions { only });
+    // Progress on standard error, only on a terminal and only after a second.
+    let evaluation = eval::evaluate_with_progress(
+        &compiled.checked,
+        &compiled.sources,
+        &EvalOptions { only },
+        &eval::Progress::stderr(),
+    );
     let mut warnings = compiled.warnings.clone();
     warnings.extend(evaluation.warnings.iter().cloned());
     let mut results = evaluation.results;

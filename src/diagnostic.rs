@@ -7,10 +7,11 @@
 //! that says "internal error".
 
 use std::fmt;
+use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity};
 
-use crate::source::{SourceMap, Span};
+use crate::source::{SourceFile, SourceMap, Span};
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $title:literal;)*) => {
@@ -146,11 +147,38 @@ impl Diag {
     }
 }
 
+thread_local! {
+    /// Name comparisons [`suggest`] may still make on this thread.
+    static SUGGESTIONS_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+/// Limits the work of later [`suggest`] calls on this thread to about
+/// `comparisons` name comparisons; past it, no "did you mean". The checker
+/// sets it per program, so a file with a million misspelt names against
+/// ten thousand declared ones cannot take hours.
+pub fn limit_suggestions(comparisons: usize) {
+    SUGGESTIONS_LEFT.with(|left| left.set(comparisons));
+}
+
 /// "did you mean" from a set of names, by edit distance ≤ 2.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(usize, &str)> = None;
+    let len = name.chars().count();
     for cand in candidates {
         if cand == name {
+            continue;
+        }
+        let spent = SUGGESTIONS_LEFT.with(|left| {
+            let n = left.get();
+            left.set(n.saturating_sub(1));
+            n == 0
+        });
+        if spent {
+            return None;
+        }
+        // The distance is at least the difference in length: skip the
+        // quadratic comparison (a name may be megabytes long).
+        if cand.chars().count().abs_diff(len) > 3 {
             continue;
         }
         let d = strsim::damerau_levenshtein(name, cand);
@@ -188,7 +216,7 @@ struct Rendered {
     message: String,
     severity: Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Rendered>,
 }
@@ -248,26 +276,16 @@ const MAX_SNIPPET_LINE: usize = 10_000;
 
 /// `Some((line, column))`, 1-based, when the span starts or ends on a line
 /// longer than [`MAX_SNIPPET_LINE`] bytes.
-fn far_out(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let line_len = |at: usize| {
-        let from = bytes[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let to = bytes[at..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| at + i);
-        (from, to - from)
-    };
-    let (from, len) = line_len(start);
-    if len <= MAX_SNIPPET_LINE && line_len(end).1 <= MAX_SNIPPET_LINE {
+fn far_out(file: &SourceFile, start: usize, end: usize) -> Option<(usize, usize)> {
+    let (line, range) = file.line_at(start);
+    if range.len() <= MAX_SNIPPET_LINE && file.line_at(end).1.len() <= MAX_SNIPPET_LINE {
         return None;
     }
-    let line = bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1;
-    let col = String::from_utf8_lossy(&bytes[from..start]).chars().count() + 1;
-    Some((line, col))
+    let before = file
+        .text
+        .get(range.start..start)
+        .map_or(start - range.start, |s| s.chars().count());
+    Some((line, before + 1))
 }
 
 /// Builds the miette view: labels in the primary label's source stay on the
@@ -287,7 +305,7 @@ fn build(diag: &Diag, sources: &SourceMap) -> Rendered {
             continue;
         };
         let (offset, len) = clamp(label.span, file.text.len());
-        if let Some((line, col)) = far_out(&file.text, offset, offset + len) {
+        if let Some((line, col)) = far_out(file, offset, offset + len) {
             related.push(Rendered {
                 code: diag.code.as_str(),
                 message: format!(
@@ -319,7 +337,7 @@ fn build(diag: &Diag, sources: &SourceMap) -> Rendered {
                     .unwrap_or_else(|| "related location".into()),
                 severity: Severity::Advice,
                 help: None,
-                source: Some(NamedSource::new(&file.name, file.text.to_string())),
+                source: Some(NamedSource::new(&file.name, file.text.clone())),
                 labels: vec![LabeledSpan::new_with_span(None, (offset, len))],
                 related: Vec::new(),
             });
@@ -327,7 +345,9 @@ fn build(diag: &Diag, sources: &SourceMap) -> Rendered {
     }
     let source = primary
         .and_then(|id| sources.get(id))
-        .map(|f| NamedSource::new(&f.name, f.text.to_string()));
+        // Shared, not copied: a 16 MiB file with many errors must not be
+        // copied once per error.
+        .map(|f| NamedSource::new(&f.name, f.text.clone()));
     Rendered {
         code: diag.code.as_str(),
         message: diag.message.clone(),
@@ -366,14 +386,13 @@ pub fn render_grouped<'a>(
     style: Style,
 ) -> String {
     let mut out = String::new();
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for d in diags {
         let kind = (d.code, d.primary_span());
-        if seen.contains(&kind) {
+        if !seen.insert(kind) {
             let mark = if d.is_warning() { "⚠" } else { "×" };
             out.push_str(&format!("  {mark} also: {}\n", d.message));
         } else {
-            seen.push(kind);
             out.push_str(&render(d, sources, style));
         }
     }

@@ -11,6 +11,9 @@
 //! on one mineral at a time; `report` only formats; `pipeline` strings the
 //! stages together for the CLI, the REPL and the tests.
 #![forbid(unsafe_code)]
+// A user error is a diagnostic, never an unwrap; a broken invariant panics
+// with "internal error". Tests may unwrap.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod ast;
 pub mod check;

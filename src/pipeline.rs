@@ -112,12 +112,24 @@ pub fn compile(input: Input<'_>, root: Option<&Path>) -> Result<Compiled, Failed
         implicit_world: true,
     };
     match check::check(&mut sources, main, program, &opts) {
-        Ok((checked, warnings)) => Ok(Compiled {
-            sources,
-            main,
-            checked,
-            warnings,
-        }),
+        Ok((checked, warnings)) => {
+            // Resource limits that need the assembled scenarios.
+            let mut over = crate::eval::budget::check(&checked);
+            if !over.is_empty() {
+                over.extend(warnings);
+                return Err(Failed {
+                    sources,
+                    diags: over,
+                    io: false,
+                });
+            }
+            Ok(Compiled {
+                sources,
+                main,
+                checked,
+                warnings,
+            })
+        }
         Err(diags) => Err(Failed {
             sources,
             diags,

@@ -62,6 +62,30 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// The canonical path on disk, for files.
     pub path: Option<PathBuf>,
+    /// Byte offset of each line's start, built on first use by
+    /// [`SourceMap::line`] (one scan per file, not one per lookup).
+    line_starts: std::sync::OnceLock<Vec<u32>>,
+}
+
+impl SourceFile {
+    /// The 1-based line holding byte `offset`, and that line's byte range
+    /// (without its newline). One scan of the text on first use, then a
+    /// binary search: diagnostics and expectations ask this many times.
+    pub fn line_at(&self, offset: usize) -> (usize, std::ops::Range<usize>) {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .collect()
+        });
+        // Files are at most 16 MiB, so offsets fit in u32.
+        let at = offset.min(self.text.len()) as u32;
+        let line = starts.partition_point(|&s| s <= at);
+        let start = starts.get(line.wrapping_sub(1)).map_or(0, |&s| s as usize);
+        let end = starts
+            .get(line)
+            .map_or(self.text.len(), |&next| next as usize - 1);
+        (line, start..end)
+    }
 }
 
 /// All the sources of one run or session.
@@ -86,6 +110,7 @@ impl SourceMap {
             name: name.into(),
             text: text.into(),
             path,
+            line_starts: std::sync::OnceLock::new(),
         });
         id
     }
@@ -103,14 +128,7 @@ impl SourceMap {
     /// 1-based line number of a span's start.
     pub fn line(&self, span: Span) -> usize {
         self.get(span.source)
-            .map(|f| {
-                let end = span.start.min(f.text.len());
-                f.text.as_bytes()[..end]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count()
-                    + 1
-            })
+            .map(|f| f.line_at(span.start).0)
             .unwrap_or(0)
     }
 

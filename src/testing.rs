@@ -32,7 +32,8 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+            walk(p, &mut out, &mut std::collections::HashSet::new())
+                .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
         } else if p.exists() {
             out.push(p.clone());
         } else {
@@ -46,14 +47,23 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// `seen` holds the directories already walked, by canonical path, so a
+/// symbolic link back up the tree is not followed round and round.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    if !seen.insert(std::fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
     for e in entries {
         if e.is_dir() {
-            walk(&e, out)?;
+            walk(&e, out, seen)?;
         } else if e.extension().is_some_and(|x| x == "lode") {
             out.push(e);
         }

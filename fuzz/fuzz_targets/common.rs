@@ -1,7 +1,7 @@
 //! The pipeline every fuzz target drives: compile → evaluate → render, and
 //! on failure render the diagnostics, exactly as the CLI does.
 
-use lode::diagnostic::{render_all, Style};
+use lode::diagnostic::{Style, render_all};
 use lode::eval::{self, EvalOptions};
 use lode::pipeline::{self, Input};
 use lode::report::{self, Format, RenderOptions};

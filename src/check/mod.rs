@@ -38,6 +38,15 @@ pub const MAX_MINERALS: usize = 1_000;
 /// The most members all groups and coalitions may hold together (after
 /// expanding groups of groups).
 pub const MAX_GROUP_MEMBERS: usize = 1_000_000;
+/// The most (exporter, importer, mineral) entries all restrictions may hold
+/// together: `restricts m to all` names every actor.
+pub const MAX_RESTRICTED_FLOWS: usize = 10_000_000;
+/// The most errors (and, separately, warnings) one check reports; the rest
+/// are counted in a last diagnostic. Each costs a "did you mean" search and
+/// a rendered snippet.
+pub const MAX_DIAGNOSTICS: usize = 1_000;
+/// Name comparisons all "did you mean" searches of one check may make.
+const MAX_SUGGESTION_WORK: usize = 5_000_000;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -68,6 +77,11 @@ pub(crate) struct Checker<'a> {
     pub group_members: Vec<Vec<crate::ast::Name>>,
     /// Canonical paths (or data set names) already loaded.
     loaded: HashMap<String, SourceId>,
+    /// How many more restricted flows fit in [`MAX_RESTRICTED_FLOWS`]
+    /// (`None` once over it).
+    pub restricted_flows_left: Option<usize>,
+    /// Errors and warnings past [`MAX_DIAGNOSTICS`], not kept.
+    pub dropped: usize,
 }
 
 /// Checks a parsed program. Returns the checked program and its warnings, or
@@ -88,7 +102,10 @@ pub fn check(
         units: Vec::new(),
         group_members: Vec::new(),
         loaded: HashMap::new(),
+        restricted_flows_left: Some(MAX_RESTRICTED_FLOWS),
+        dropped: 0,
     };
+    crate::diagnostic::limit_suggestions(MAX_SUGGESTION_WORK);
     let implicit = opts.implicit_world && needs_implicit_world(&program);
     let mut stack = Vec::new();
     if implicit {
@@ -109,6 +126,21 @@ pub fn check(
     };
     c.errors.sort_by_key(key);
     c.warnings.sort_by_key(key);
+    if c.dropped > 0 {
+        let d = Diag::new(
+            Code::TooMany,
+            format!(
+                "{} more errors and warnings not shown; lode shows {MAX_DIAGNOSTICS} of each",
+                c.dropped
+            ),
+        )
+        .help("fix the ones above first");
+        if c.errors.is_empty() {
+            c.warnings.push(d);
+        } else {
+            c.errors.push(d);
+        }
+    }
     if c.errors.is_empty() {
         Ok((checked, c.warnings))
     } else {
@@ -130,11 +162,19 @@ fn needs_implicit_world(program: &Program) -> bool {
 
 impl Checker<'_> {
     pub fn error(&mut self, d: Diag) {
-        self.errors.push(d);
+        if self.errors.len() < MAX_DIAGNOSTICS {
+            self.errors.push(d);
+        } else {
+            self.dropped += 1;
+        }
     }
 
     pub fn warn(&mut self, d: Diag) {
-        self.warnings.push(d);
+        if self.warnings.len() < MAX_DIAGNOSTICS {
+            self.warnings.push(d);
+        } else {
+            self.dropped += 1;
+        }
     }
 
     /// Loads the files `program` uses, depth first, before the program
@@ -327,7 +367,10 @@ pub fn resolve_metric(
         units: Vec::new(),
         group_members: Vec::new(),
         loaded: HashMap::new(),
+        restricted_flows_left: Some(MAX_RESTRICTED_FLOWS),
+        dropped: 0,
     };
+    crate::diagnostic::limit_suggestions(MAX_SUGGESTION_WORK);
     match c.metric_ref(path) {
         Some(m) if c.errors.is_empty() => Ok(m),
         _ => Err(c.errors),

@@ -143,10 +143,15 @@ impl Checker<'_> {
     pub(super) fn expand(&mut self, names: &[crate::ast::Name]) -> Option<Vec<ActorId>> {
         let mut out = Vec::new();
         let mut ok = true;
+        let mut groups = std::collections::HashSet::new();
         for n in names {
             match self.lookup(&n.text, n.span) {
                 Some(Named::Actor(a)) => out.push(a),
-                Some(Named::Group(g)) => out.extend(self.world.groups[g].members.iter().copied()),
+                // Each group once: `G7 + G7 + …` must not multiply the work.
+                Some(Named::Group(g)) if groups.insert(g) => {
+                    out.extend(self.world.groups[g].members.iter().copied())
+                }
+                Some(Named::Group(_)) => {}
                 None => ok = false,
             }
         }

@@ -458,12 +458,17 @@ impl Checker<'_> {
             (None, _) => Some(1.0),
             (Some(by), false) => self.fraction(by, vars, "`by`"),
         };
+        if self.restricted_flows_left.is_none() {
+            // Over the limit already (and reported): expanding `all` is wasted work.
+            return Vec::new();
+        }
         let importers = match &r.target {
             Target::All { except, .. } => {
                 let excluded = self.expand(except).unwrap_or_default();
                 Some(
                     (0..self.world.actors.len())
-                        .filter(|a| Some(*a) != exporter && !excluded.contains(a))
+                        // `expand` sorts, so the lookup is a binary search.
+                        .filter(|a| Some(*a) != exporter && excluded.binary_search(a).is_err())
                         .collect::<Vec<ActorId>>(),
                 )
             }
@@ -489,6 +494,26 @@ impl Checker<'_> {
                 )),
             );
         }
+        let flows = importers.len().saturating_mul(targets.len());
+        let Some(left) = self.restricted_flows_left.filter(|&left| flows <= left) else {
+            if self.restricted_flows_left.is_some() {
+                self.error(
+                    Diag::new(
+                        Code::TooMany,
+                        format!(
+                            "restrictions name more than {} flows in all",
+                            super::MAX_RESTRICTED_FLOWS
+                        ),
+                    )
+                    .with_label(r.actor.span, "this restriction goes over the limit")
+                    .help("restrict fewer importers or minerals per statement, or fewer times"),
+                );
+            }
+            // Reported once; later restrictions are not stored either.
+            self.restricted_flows_left = None;
+            return Vec::new();
+        };
+        self.restricted_flows_left = Some(left - flows);
         if importers.is_empty() {
             self.warn(
                 Diag::new(Code::EmptyTarget, "this restriction reaches no one")

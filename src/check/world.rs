@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use super::names::Named;
 use super::values::{Vars, Want, eval, eval_as};
-use super::{Checker, MAX_STAGES, Unit};
+use super::{Checker, MAX_GROUP_MEMBERS, MAX_STAGES, Unit};
 use crate::ast::{self, MineralItemKind, Share, StmtKind};
 use crate::diagnostic::{Code, Diag};
 use crate::program::{
@@ -163,12 +163,22 @@ impl Checker<'_> {
     pub(super) fn resolve_groups(&mut self, _units: &[Unit]) {
         let n = self.world.groups.len();
         let mut state = vec![0u8; n];
+        let mut budget = Some(MAX_GROUP_MEMBERS);
         for g in 0..n {
-            self.expand_group(g, &mut state, &mut Vec::new());
+            self.expand_group(g, &mut state, &mut Vec::new(), &mut budget);
         }
     }
 
-    fn expand_group(&mut self, g: usize, state: &mut [u8], path: &mut Vec<usize>) {
+    /// Expands group `g` to its actors. `budget` is how many members all
+    /// groups may still hold together (`None` once over the limit), so a file
+    /// of groups of groups cannot claim unbounded memory or time.
+    fn expand_group(
+        &mut self,
+        g: usize,
+        state: &mut [u8],
+        path: &mut Vec<usize>,
+        budget: &mut Option<usize>,
+    ) {
         if state[g] == 2 {
             return;
         }
@@ -192,22 +202,69 @@ impl Checker<'_> {
             );
             return;
         }
+        if path.len() >= crate::syntax::limits::MAX_DEPTH {
+            // Deeper nesting would recurse without bound; one error is enough.
+            state[g] = 2;
+            if !self.errors.iter().any(|d| d.code == Code::TooDeep) {
+                let span = self.world.groups[g].span;
+                self.error(
+                    Diag::new(
+                        Code::TooDeep,
+                        format!(
+                            "groups nested more than {} deep",
+                            crate::syntax::limits::MAX_DEPTH
+                        ),
+                    )
+                    .with_label(span, "this group is too deep inside other groups")
+                    .help("list the members of a deeply nested group directly"),
+                );
+            }
+            return;
+        }
+        if budget.is_none() {
+            // Over the limit already (and reported): expanding more is wasted work.
+            state[g] = 2;
+            return;
+        }
         state[g] = 1;
         path.push(g);
         let names = self.group_members[g].clone();
         let mut members: Vec<ActorId> = Vec::new();
+        let mut subgroups = HashSet::new();
         for n in &names {
             match self.lookup(&n.text, n.span) {
                 Some(Named::Actor(a)) => members.push(a),
-                Some(Named::Group(h)) => {
-                    self.expand_group(h, state, path);
+                // Each subgroup once: `g0 + g0 + …` must not multiply work.
+                Some(Named::Group(h)) if subgroups.insert(h) => {
+                    self.expand_group(h, state, path, budget);
                     members.extend(self.world.groups[h].members.iter().copied());
                 }
-                None => {}
+                Some(Named::Group(_)) | None => {}
             }
         }
         members.sort_unstable();
         members.dedup();
+        // A subgroup's expansion may have used up the budget.
+        if budget.is_none_or(|left| members.len() > left) {
+            if budget.is_some() {
+                let span = self.world.groups[g].span;
+                self.error(
+                    Diag::new(
+                        Code::TooMany,
+                        format!(
+                            "groups and coalitions hold more than {MAX_GROUP_MEMBERS} members in all"
+                        ),
+                    )
+                    .with_label(span, "this group goes over the limit")
+                    .help("declare fewer or smaller groups"),
+                );
+            }
+            *budget = None;
+            members = Vec::new();
+        }
+        if let Some(left) = budget {
+            *left -= members.len();
+        }
         self.world.groups[g].members = members;
         path.pop();
         state[g] = 2;

@@ -149,13 +149,13 @@ fn apply_covers(checked: &Checked, st: &mut ScenarioState) {
                 .as_ref()
                 .map(|d| d.entries.clone())
                 .unwrap_or_default();
-            let member_named = entries
-                .iter()
-                .any(|(a, v)| g.members.contains(a) && *v > 0.0);
+            // Members are sorted (program::Group), so lookups are binary searches.
+            let is_member = |a: &ActorId| g.members.binary_search(a).is_ok();
+            let member_named = entries.iter().any(|(a, v)| is_member(a) && *v > 0.0);
             if member_named {
                 let computed: f64 = entries
                     .iter()
-                    .filter(|(a, _)| g.members.contains(a))
+                    .filter(|(a, _)| is_member(a))
                     .map(|(_, v)| v)
                     .sum();
                 if (computed - claim.share).abs() > 0.05 + 1e-12 {
@@ -181,7 +181,7 @@ fn apply_covers(checked: &Checked, st: &mut ScenarioState) {
             }
             let others: f64 = entries
                 .iter()
-                .filter(|(a, _)| !g.members.contains(a) && *a != row)
+                .filter(|(a, _)| !is_member(a) && *a != row)
                 .map(|(_, v)| v)
                 .sum();
             let mut share = claim.share;

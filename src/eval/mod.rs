@@ -3,9 +3,14 @@
 //! comparisons and expectations to report.
 
 pub mod assemble;
+pub mod budget;
 pub mod expect;
+pub mod progress;
 
-use std::collections::{BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::diagnostic::Diag;
 use crate::model::{self, Exposure, Market, Outcome};
@@ -17,6 +22,7 @@ use crate::source::SourceMap;
 
 pub use assemble::{MineralState, ScenarioState};
 pub use expect::{ExpectOutcome, check_expectation};
+pub use progress::Progress;
 
 /// Smallest dependency share listed (SPEC §4.2).
 const DEPENDENCY_FLOOR: f64 = 0.001;
@@ -114,23 +120,129 @@ pub struct Evaluation {
 
 /// Evaluates every scenario and renders-ready results.
 pub fn evaluate(checked: &Checked, sources: &SourceMap, opts: &EvalOptions) -> Evaluation {
+    evaluate_with_progress(checked, sources, opts, &Progress::none())
+}
+
+/// Country exposures of one evaluated mineral, each computed at most once:
+/// a group's row reuses its members' (SPEC §3.6 defines a group's metrics
+/// from its members'), and most members have a row of their own.
+pub struct Exposures<'a> {
+    ev: &'a MineralEval,
+    countries: Vec<Option<Exposure>>,
+}
+
+impl<'a> Exposures<'a> {
+    pub fn new(ev: &'a MineralEval) -> Self {
+        Exposures {
+            ev,
+            countries: vec![None; ev.global.len()],
+        }
+    }
+
+    fn country(&mut self, i: usize) -> &Exposure {
+        let ev = self.ev;
+        self.countries[i].get_or_insert_with(|| {
+            model::metrics::country(&ev.market, &ev.outcome, i, ev.stock_days[i])
+        })
+    }
+
+    /// The same value as [`MineralEval::exposure`].
+    pub fn get(&mut self, checked: &Checked, subject: Subject) -> Cow<'_, Exposure> {
+        let ev = self.ev;
+        match subject {
+            Subject::Actor(a) => match ev.local.get(&a) {
+                Some(&i) => Cow::Borrowed(self.country(i)),
+                None => Cow::Owned(ev.empty()),
+            },
+            Subject::Group(g) => {
+                let members: Vec<usize> = checked.world.groups[g]
+                    .members
+                    .iter()
+                    .filter_map(|a| ev.local.get(a).copied())
+                    .collect();
+                for &i in &members {
+                    self.country(i);
+                }
+                let parts: Vec<&Exposure> = members
+                    .iter()
+                    .filter_map(|&i| self.countries[i].as_ref())
+                    .collect();
+                let stocks: Vec<Option<f64>> = members.iter().map(|&i| ev.stock_days[i]).collect();
+                Cow::Owned(model::metrics::group_of(
+                    &ev.outcome,
+                    &members,
+                    &parts,
+                    &stocks,
+                ))
+            }
+        }
+    }
+}
+
+/// What one (scenario, mineral) evaluation contributes.
+#[derive(Default)]
+struct MineralResult {
+    rows: Vec<(Subject, Row)>,
+    expectations: Vec<(usize, ExpectOutcome)>,
+    warnings: Vec<Diag>,
+}
+
+/// [`evaluate`], advancing `progress` once per (scenario, mineral).
+///
+/// Each scenario involved is assembled once; then every (scenario, mineral)
+/// pair is evaluated in parallel (rayon) into its own rows, expectation
+/// outcomes and warnings, collected in (scenario, mineral) order and merged
+/// in that order, so the results are the same byte for byte whatever the
+/// number of threads.
+pub fn evaluate_with_progress(
+    checked: &Checked,
+    sources: &SourceMap,
+    opts: &EvalOptions,
+    progress: &Progress,
+) -> Evaluation {
+    let count = checked.scenarios.len();
     let scenario_ids: Vec<ScenarioId> = match opts.only {
         Some(s) => vec![s],
-        None => (0..checked.scenarios.len()).collect(),
+        None => (0..count).collect(),
     };
-    let mut warnings = Vec::new();
-    let mut seen_warnings = BTreeSet::new();
-    // Which (subject, mineral) rows each scenario must compute.
-    let shown: Vec<Vec<(Subject, MineralId)>> = (0..checked.scenarios.len())
-        .map(|s| default_or_report_rows(checked, s))
-        .collect();
     let compares: Vec<&Vec<ScenarioId>> = checked
         .compares
         .iter()
         .filter(|c| opts.only.is_none_or(|o| c.contains(&o)))
         .collect();
-    let mut needed: Vec<BTreeSet<(Subject, MineralId)>> =
-        vec![BTreeSet::new(); checked.scenarios.len()];
+    let expectations: Vec<_> = checked
+        .expectations
+        .iter()
+        .filter(|e| opts.only.is_none_or(|o| e.scenario == o))
+        .collect();
+
+    // Which scenarios show rows (their own, or as a comparison's base), and
+    // which take part at all.
+    let mut shows = vec![false; count];
+    let mut involved = vec![false; count];
+    for &s in &scenario_ids {
+        shows[s] = true;
+        involved[s] = true;
+    }
+    for c in &compares {
+        shows[c[0]] = true;
+        c.iter().for_each(|&s| involved[s] = true);
+    }
+    for e in &expectations {
+        involved[e.scenario] = true;
+    }
+    let states: Vec<Option<ScenarioState>> = (0..count)
+        .into_par_iter()
+        .map(|s| involved[s].then(|| assemble::scenario(checked, s)))
+        .collect();
+    // Which (subject, mineral) rows each scenario shows and must compute.
+    let shown: Vec<Vec<(Subject, MineralId)>> = (0..count)
+        .map(|s| match &states[s] {
+            Some(state) if shows[s] => default_or_report_rows(checked, state, s),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut needed: Vec<BTreeSet<(Subject, MineralId)>> = vec![BTreeSet::new(); count];
     for &s in &scenario_ids {
         needed[s].extend(shown[s].iter().copied());
     }
@@ -139,74 +251,128 @@ pub fn evaluate(checked: &Checked, sources: &SourceMap, opts: &EvalOptions) -> E
             needed[s].extend(shown[c[0]].iter().copied());
         }
     }
-    let expectations: Vec<_> = checked
-        .expectations
-        .iter()
-        .filter(|e| opts.only.is_none_or(|o| e.scenario == o))
-        .collect();
     for e in &expectations {
         needed[e.scenario].insert((e.metric.subject, e.metric.mineral));
     }
 
-    // Evaluate every scenario that has something to compute.
-    let mut rows_of: Vec<HashMap<(Subject, MineralId), Row>> =
-        vec![HashMap::new(); checked.scenarios.len()];
-    let mut expect_results: Vec<Option<ExpectOutcome>> =
-        expectations.iter().map(|_| None).collect();
-    for s in 0..checked.scenarios.len() {
-        if needed[s].is_empty() && !scenario_ids.contains(&s) {
+    // Every scenario that has something to compute, with its minerals.
+    // Every mineral of a shown scenario is evaluated, so the model's
+    // warnings are heard even where no row is shown.
+    let mineral_count = checked.world.minerals.len();
+    let mut jobs: Vec<(ScenarioId, MineralId)> = Vec::new();
+    let mut evaluated: Vec<ScenarioId> = Vec::new();
+    // Per scenario and mineral, the subjects whose rows are needed.
+    let mut subjects: Vec<Vec<Vec<Subject>>> = vec![Vec::new(); count];
+    for s in 0..count {
+        // `shows[s]` without the comparison bases: is s in scenario_ids?
+        let listed = opts.only.is_none_or(|o| o == s);
+        if needed[s].is_empty() && !listed {
             continue;
         }
-        let state = assemble::scenario(checked, s);
-        for w in &state.warnings {
+        evaluated.push(s);
+        subjects[s] = vec![Vec::new(); mineral_count];
+        for &(subject, m) in &needed[s] {
+            subjects[s][m].push(subject);
+        }
+        if listed {
+            jobs.extend((0..mineral_count).map(|m| (s, m)));
+        } else {
+            let minerals: BTreeSet<MineralId> = needed[s].iter().map(|&(_, m)| m).collect();
+            jobs.extend(minerals.into_iter().map(|m| (s, m)));
+        }
+    }
+    // Expectations by (scenario, mineral): scanning all of them in every job
+    // would cost scenarios × minerals × expectations.
+    let mut expects_at: HashMap<(ScenarioId, MineralId), Vec<usize>> = HashMap::new();
+    for (i, e) in expectations.iter().enumerate() {
+        expects_at
+            .entry((e.scenario, e.metric.mineral))
+            .or_default()
+            .push(i);
+    }
+    progress.begin(
+        jobs.len(),
+        &format!(
+            "{} scenario{}",
+            evaluated.len(),
+            if evaluated.len() == 1 { "" } else { "s" }
+        ),
+    );
+    let done: Vec<MineralResult> = jobs
+        .par_iter()
+        .map(|&(s, m)| {
+            let state = states[s].as_ref().unwrap_or_else(|| {
+                unreachable!("internal error: scenario {s} is evaluated, so it is assembled")
+            });
+            let ev = evaluate_mineral(checked, state, m);
+            let mut exposures = Exposures::new(&ev);
+            let rows = subjects[s][m]
+                .iter()
+                .map(|&subject| {
+                    let x = exposures.get(checked, subject);
+                    (subject, row(checked, &ev, subject, &x))
+                })
+                .collect();
+            let expectations = expects_at
+                .get(&(s, m))
+                .into_iter()
+                .flatten()
+                .map(|&i| {
+                    let e = expectations[i];
+                    let x = exposures.get(checked, e.metric.subject);
+                    (i, check_expectation(checked, e, &x, &ev, sources))
+                })
+                .collect();
+            let warnings = assemble::model_warnings(checked, &ev);
+            progress.step();
+            MineralResult {
+                rows,
+                expectations,
+                warnings,
+            }
+        })
+        .collect();
+    progress.finish();
+
+    // Merge in (scenario, mineral) order: a scenario's own warnings, then
+    // its minerals' rows, expectations and warnings.
+    let mut warnings = Vec::new();
+    let mut seen_warnings = BTreeSet::new();
+    let mut rows_of: Vec<HashMap<(Subject, MineralId), Row>> = vec![HashMap::new(); count];
+    let mut expect_results: Vec<Option<ExpectOutcome>> =
+        expectations.iter().map(|_| None).collect();
+    let mut done = jobs.iter().zip(done).peekable();
+    for &s in &evaluated {
+        let state = states[s].as_ref();
+        for w in state.map_or(&[][..], |st| st.warnings.as_slice()) {
             if seen_warnings.insert(w.message.clone()) {
                 warnings.push(w.clone());
             }
         }
-        // Every mineral of a shown scenario is evaluated, so the model's
-        // warnings are heard even where no row is shown.
-        let minerals: BTreeSet<MineralId> = if scenario_ids.contains(&s) {
-            (0..checked.world.minerals.len()).collect()
-        } else {
-            needed[s].iter().map(|(_, m)| *m).collect()
-        };
-        for m in minerals {
-            let ev = evaluate_mineral(checked, &state, m);
-            for w in assemble::model_warnings(checked, &ev) {
+        while let Some((&(_, m), result)) = done.next_if(|((js, _), _)| *js == s) {
+            for w in result.warnings {
                 if seen_warnings.insert(w.message.clone()) {
                     warnings.push(w);
                 }
             }
-            for &(subject, mm) in needed[s].iter().filter(|(_, mm)| *mm == m) {
-                let exposure = ev.exposure(checked, subject);
-                rows_of[s].insert((subject, mm), row(checked, &ev, subject, &exposure));
-            }
-            for (i, e) in expectations.iter().enumerate() {
-                if e.scenario == s && e.metric.mineral == m {
-                    let exposure = ev.exposure(checked, e.metric.subject);
-                    expect_results[i] =
-                        Some(check_expectation(checked, e, &exposure, &ev, sources));
-                }
+            rows_of[s].extend(
+                result
+                    .rows
+                    .into_iter()
+                    .map(|(subject, row)| ((subject, m), row)),
+            );
+            for (i, outcome) in result.expectations {
+                expect_results[i] = Some(outcome);
             }
         }
     }
 
-    let scenarios = scenario_ids
+    let comparisons: Vec<Comparison> = compares
         .iter()
-        .map(|&s| ScenarioResult {
-            name: checked.scenarios[s].name.clone(),
-            at: None,
-            rows: shown[s]
-                .iter()
-                .filter_map(|k| rows_of[s].get(k).cloned())
-                .collect(),
-        })
-        .collect();
-
-    let mut comparisons = Vec::new();
-    for c in compares {
-        let base = c[0];
-        for &other in &c[1..] {
+        .flat_map(|c| c[1..].iter().map(move |&other| (c[0], other)))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(base, other)| {
             let mut rows = Vec::new();
             for key in &shown[base] {
                 let (Some(b), Some(o)) = (rows_of[base].get(key), rows_of[other].get(key)) else {
@@ -214,13 +380,42 @@ pub fn evaluate(checked: &Checked, sources: &SourceMap, opts: &EvalOptions) -> E
                 };
                 rows.extend(delta_rows(b, o));
             }
-            comparisons.push(Comparison {
+            Comparison {
                 base: checked.scenarios[base].name.clone(),
                 against: checked.scenarios[other].name.clone(),
                 rows,
-            });
-        }
-    }
+            }
+        })
+        .collect();
+
+    // The rows move into the results; a key shown twice is cloned for all
+    // but its last showing.
+    let scenarios = scenario_ids
+        .iter()
+        .map(|&s| {
+            let mut left: HashMap<(Subject, MineralId), usize> = HashMap::new();
+            for key in &shown[s] {
+                *left.entry(*key).or_insert(0) += 1;
+            }
+            let rows = shown[s]
+                .iter()
+                .filter_map(|key| {
+                    let n = left.get_mut(key)?;
+                    *n -= 1;
+                    if *n == 0 {
+                        rows_of[s].remove(key)
+                    } else {
+                        rows_of[s].get(key).cloned()
+                    }
+                })
+                .collect();
+            ScenarioResult {
+                name: checked.scenarios[s].name.clone(),
+                at: None,
+                rows,
+            }
+        })
+        .collect();
 
     let minerals = checked
         .world
@@ -263,7 +458,11 @@ pub fn evaluate(checked: &Checked, sources: &SourceMap, opts: &EvalOptions) -> E
 
 /// The rows a scenario shows, in SPEC §4.1 order: mineral in file order, then
 /// coalitions, groups, countries, each by descending demand, ties by name.
-fn default_or_report_rows(checked: &Checked, s: ScenarioId) -> Vec<(Subject, MineralId)> {
+fn default_or_report_rows(
+    checked: &Checked,
+    state: &ScenarioState,
+    s: ScenarioId,
+) -> Vec<(Subject, MineralId)> {
     let world = &checked.world;
     let report = checked.scenarios[s].report.as_ref();
     let minerals: Vec<MineralId> = report
@@ -272,10 +471,9 @@ fn default_or_report_rows(checked: &Checked, s: ScenarioId) -> Vec<(Subject, Min
     let explicit = report.and_then(|r| r.rows.clone());
     // Demand needs the assembled scenario (covers and overrides); computed
     // cheaply from the share lines without running the model.
-    let state = assemble::scenario(checked, s);
     let mut out = Vec::new();
     for m in minerals {
-        let demand = assemble::demand_of(checked, &state, m);
+        let demand = assemble::demand_of(checked, state, m);
         let subject_demand = |sub: &Subject| -> f64 {
             match sub {
                 Subject::Actor(a) => demand.get(a).copied().unwrap_or(0.0),
@@ -356,12 +554,18 @@ fn row(checked: &Checked, ev: &MineralEval, subject: Subject, x: &Exposure) -> R
         top_supplier: x.top_supplier.map(code),
         top_supplier_share: clean(x.top_supplier_share),
         hhi: clean_count(x.hhi),
-        dependency: x
-            .dependency
-            .iter()
-            .filter(|(_, v)| *v >= DEPENDENCY_FLOOR)
-            .map(|&(i, v)| (code(i), clean(v)))
-            .collect(),
+        dependency: {
+            // Sized exactly: rows are many and their lists long.
+            let listed = |&&(_, v): &&(usize, f64)| v >= DEPENDENCY_FLOOR;
+            let mut list = Vec::with_capacity(x.dependency.iter().filter(listed).count());
+            list.extend(
+                x.dependency
+                    .iter()
+                    .filter(listed)
+                    .map(|&(i, v)| (code(i), clean(v))),
+            );
+            list
+        },
         at_risk: clean(x.at_risk),
         shortfall: clean(x.shortfall),
         cover_days: x.cover_days.map(clean_count),
@@ -389,17 +593,28 @@ pub(crate) fn clean_count(v: f64) -> f64 {
 fn delta_rows(base: &Row, other: &Row) -> Vec<DeltaRow> {
     let b = base.scalars();
     let o = other.scalars();
-    let mut keys: Vec<String> = b.iter().map(|(k, _)| k.clone()).collect();
+    // Keys in order: the base's, then the other's new ones; a value is
+    // the first one under its key. Looked up by hash, not by scanning:
+    // rows with long dependency lists have hundreds of keys.
+    fn first(v: &[(String, f64)]) -> HashMap<&str, f64> {
+        let mut map: HashMap<&str, f64> = HashMap::with_capacity(v.len());
+        for (k, x) in v {
+            map.entry(k.as_str()).or_insert(*x);
+        }
+        map
+    }
+    let (bm, om) = (first(&b), first(&o));
+    let mut keys: Vec<&str> = b.iter().map(|(k, _)| k.as_str()).collect();
+    let mut known: HashSet<&str> = keys.iter().copied().collect();
     for (k, _) in &o {
-        if !keys.contains(k) {
-            keys.push(k.clone());
+        if known.insert(k.as_str()) {
+            keys.push(k.as_str());
         }
     }
-    let get = |v: &[(String, f64)], k: &str| v.iter().find(|(kk, _)| kk == k).map(|(_, x)| *x);
     keys.into_iter()
         .filter_map(|k| {
             // cover_days exists only where there is a stockpile and a shortfall.
-            let (bv, ov) = match (get(&b, &k), get(&o, &k)) {
+            let (bv, ov) = match (bm.get(k).copied(), om.get(k).copied()) {
                 (None, None) => return None,
                 (bv, ov) if k == "cover_days" && (bv.is_none() || ov.is_none()) => return None,
                 (bv, ov) => (bv.unwrap_or(0.0), ov.unwrap_or(0.0)),
@@ -407,7 +622,7 @@ fn delta_rows(base: &Row, other: &Row) -> Vec<DeltaRow> {
             Some(DeltaRow {
                 actor: base.actor.clone(),
                 mineral: base.mineral.clone(),
-                metric: k,
+                metric: k.to_string(),
                 base: bv,
                 value: ov,
                 delta: ov - bv,

@@ -32,6 +32,12 @@ pub struct Equilibrium {
     /// `Σ_p X'[p] · scale · φ[p]` at the final stage: the upstream mix of
     /// one unit of need bought in the final pool.
     pool_phi: Vec<(usize, f64)>,
+    /// `pool_phi` largest first (ties by index): most consumers buy only
+    /// from the pool, and their dependency is this list scaled.
+    pool_phi_by_share: Vec<(usize, f64)>,
+    /// The final stage's `(p, X'[p])` with `X'[p] > 0`, by index: the pool's
+    /// exporters, far fewer than the actors.
+    final_pool: Vec<(usize, f64)>,
 }
 
 /// How one stage clears in equilibrium. Indexed by actor throughout.
@@ -85,6 +91,10 @@ impl StageFlows {
         if buyer >= self.actors() {
             return Vec::new();
         }
+        let sourced = &self.sourced[buyer];
+        if sourced.windows(2).all(|w| w[0].0 < w[1].0) {
+            return self.supply_in_order(buyer);
+        }
         let mut row = Vec::new();
         if self.home[buyer] > 0.0 {
             row.push((buyer, self.home[buyer]));
@@ -103,6 +113,38 @@ impl StageFlows {
         row
     }
 
+    /// [`Self::supply`] in one pass over the suppliers, for a buyer whose
+    /// sourced flows are sorted by supplier without repeats (as
+    /// [`solve`] makes them): each supplier's amount is summed in the same
+    /// order as there (home, sourced, pooled), so the result is the same.
+    fn supply_in_order(&self, buyer: usize) -> Vec<(usize, f64)> {
+        let n = self.actors();
+        let per_unit = self.pool_need[buyer] * self.pool_scale;
+        let pooled = per_unit > 0.0;
+        let mut sourced = self.sourced[buyer].iter().peekable();
+        let mut row = Vec::new();
+        for p in 0..n {
+            let mut amount: Option<f64> = None;
+            let mut add = |x: f64| amount = Some(amount.map_or(x, |a| a + x));
+            if p == buyer && self.home[buyer] > 0.0 {
+                add(self.home[buyer]);
+            }
+            if let Some(&(_, x)) = sourced.next_if(|&&(q, _)| q == p) {
+                add(x);
+            }
+            if pooled && p != buyer {
+                let x = self.pool_surplus[p];
+                if x > 0.0 {
+                    add(per_unit * x);
+                }
+            }
+            if let Some(a) = amount.filter(|&a| a > 0.0) {
+                row.push((p, a));
+            }
+        }
+        row
+    }
+
     /// Every buyer's supply (see [`Self::supply`]).
     pub fn flows(&self) -> Vec<Vec<(usize, f64)>> {
         (0..self.actors()).map(|b| self.supply(b)).collect()
@@ -118,8 +160,62 @@ impl Equilibrium {
     /// A consumer's equilibrium supply at the final stage by immediate
     /// supplier, self-supply included.
     pub fn supply(&self, consumer: usize) -> Vec<(usize, f64)> {
-        self.final_stage()
-            .map_or_else(Vec::new, |stage| stage.supply(consumer))
+        let Some(stage) = self.final_stage() else {
+            return Vec::new();
+        };
+        let sourced = match stage.sourced.get(consumer) {
+            Some(row) if row.windows(2).all(|w| w[0].0 < w[1].0) => row,
+            _ => return stage.supply(consumer),
+        };
+        // [`StageFlows::supply`] as a merge of three lists sorted by
+        // supplier — home, sourced, and the final pool's exporters — rather
+        // than a pass over every actor: the same amounts, added up per
+        // supplier in the same order (home, sourced, pooled).
+        let per_unit = stage.pool_need[consumer] * stage.pool_scale;
+        let pool: &[(usize, f64)] = if per_unit > 0.0 {
+            &self.final_pool
+        } else {
+            &[]
+        };
+        let home = stage.home[consumer];
+        let mut home_left = home > 0.0;
+        let (mut i, mut j) = (0, 0);
+        let mut row = Vec::with_capacity(sourced.len() + pool.len() + 1);
+        loop {
+            let next = [
+                home_left.then_some(consumer),
+                sourced.get(i).map(|&(p, _)| p),
+                pool.get(j).map(|&(p, _)| p),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let Some(p) = next else { break };
+            let mut amount: Option<f64> = None;
+            let mut add = |x: f64| amount = Some(amount.map_or(x, |a| a + x));
+            if home_left && p == consumer {
+                add(home);
+                home_left = false;
+            }
+            if let Some(&(q, x)) = sourced.get(i)
+                && q == p
+            {
+                add(x);
+                i += 1;
+            }
+            if let Some(&(q, x)) = pool.get(j)
+                && q == p
+            {
+                if p != consumer {
+                    add(per_unit * x);
+                }
+                j += 1;
+            }
+            if let Some(a) = amount.filter(|&a| a > 0.0) {
+                row.push((p, a));
+            }
+        }
+        row
     }
 
     /// `dependency[c][P]` (SPEC §3.6): the share of c's demand whose supply
@@ -134,6 +230,27 @@ impl Equilibrium {
         };
         if demand <= 0.0 {
             return Vec::new();
+        }
+        let own = stage.home[consumer] / demand;
+        let sourced = &stage.sourced[consumer];
+        // The accumulator skips a weight that is NaN or not positive.
+        let skipped = |w: f64| w.is_nan() || w <= 0.0;
+        if sourced.is_empty() && (self.phi[consumer].is_empty() || skipped(own)) {
+            // Only the pool: `pool_phi` scaled by one weight, the same
+            // products the accumulator below would form, already in order
+            // (sorting a sorted list is one pass).
+            let weight = stage.pool_need[consumer] / demand;
+            if skipped(weight) {
+                return Vec::new();
+            }
+            let mut shares: Vec<(usize, f64)> = self
+                .pool_phi_by_share
+                .iter()
+                .map(|&(i, x)| (i, weight * x))
+                .filter(|&(_, x)| x > 1e-12)
+                .collect();
+            sort_shares(&mut shares);
+            return shares;
         }
         let mut acc = Accumulator::new(stage.actors());
         acc.add(&self.phi[consumer], stage.home[consumer] / demand);
@@ -166,11 +283,21 @@ pub fn solve(market: &Market) -> (Equilibrium, Vec<ModelWarning>) {
         })
         .collect();
     let (phi, pool_phi) = dependency_basis(&output, &stages, n);
+    let mut pool_phi_by_share = pool_phi.clone();
+    sort_shares(&mut pool_phi_by_share);
+    let final_pool = stages.last().map_or_else(Vec::new, |stage| {
+        (0..stage.actors())
+            .map(|p| (p, stage.pool_surplus[p]))
+            .filter(|&(_, x)| x > 0.0)
+            .collect()
+    });
     let equilibrium = Equilibrium {
         output,
         stages,
         phi,
         pool_phi,
+        pool_phi_by_share,
+        final_pool,
     };
     (equilibrium, warnings)
 }

@@ -88,13 +88,26 @@ pub fn group(
     members: &[usize],
     stock_days: &[Option<f64>],
 ) -> Exposure {
-    let eq = &outcome.equilibrium;
-    let stages = eq.output.len();
     let parts: Vec<Exposure> = members
         .iter()
         .enumerate()
         .map(|(i, &m)| country(market, outcome, m, stock_days.get(i).copied().flatten()))
         .collect();
+    let parts: Vec<&Exposure> = parts.iter().collect();
+    group_of(outcome, members, &parts, stock_days)
+}
+
+/// [`group`] from its members' [`country`] exposures, already computed
+/// (`parts[i]` for `members[i]`, with `stock_days[i]`): a caller that shows
+/// the members' own rows too computes each country once.
+pub fn group_of(
+    outcome: &Outcome,
+    members: &[usize],
+    parts: &[&Exposure],
+    stock_days: &[Option<f64>],
+) -> Exposure {
+    let eq = &outcome.equilibrium;
+    let stages = eq.output.len();
     let demand: f64 = parts.iter().map(|p| p.demand).sum();
     let output: Vec<f64> = (0..stages)
         .map(|s| parts.iter().map(|p| p.output[s]).sum())
@@ -102,8 +115,7 @@ pub fn group(
     let final_output = output.last().copied().unwrap_or(0.0);
     let import_reliance = ratio((demand - final_output).max(0.0), demand);
 
-    let mut supply: Vec<(usize, f64)> = members.iter().flat_map(|&m| eq.supply(m)).collect();
-    super::allocate::merge_sorted(&mut supply);
+    let supply = merge_dense(members.iter().flat_map(|&m| eq.supply(m)));
     let (top_supplier, top_flow, hhi) = concentration(&supply);
 
     let weighted = |metric: fn(&Exposure) -> f64| -> f64 {
@@ -116,11 +128,11 @@ pub fn group(
     let at_risk = weighted(|p| p.at_risk).clamp(0.0, 1.0);
     let shortfall = weighted(|p| p.shortfall).clamp(0.0, 1.0);
 
-    let mut dependency: Vec<(usize, f64)> = parts
-        .iter()
-        .flat_map(|p| p.dependency.iter().map(move |&(s, x)| (s, x * p.demand)))
-        .collect();
-    super::allocate::merge_sorted(&mut dependency);
+    let mut dependency = merge_dense(
+        parts
+            .iter()
+            .flat_map(|p| p.dependency.iter().map(move |&(s, x)| (s, x * p.demand))),
+    );
     dependency
         .iter_mut()
         .for_each(|(_, x)| *x = ratio(*x, demand));
@@ -151,6 +163,35 @@ pub fn group(
         shortfall,
         cover_days,
     }
+}
+
+/// [`super::allocate::merge_sorted`] of the collected pairs without the
+/// sort: amounts are added up per index in the order they come (so the
+/// sums are the same to the last bit) in a dense scratch vector, and come
+/// out sorted by index. Groups merge tens of members' lists of tens of
+/// entries each.
+fn merge_dense(pairs: impl Iterator<Item = (usize, f64)>) -> Vec<(usize, f64)> {
+    let mut sums: Vec<Option<f64>> = Vec::new();
+    let mut count = 0;
+    for (i, x) in pairs {
+        if i >= sums.len() {
+            sums.resize(i + 1, None);
+        }
+        match &mut sums[i] {
+            Some(sum) => *sum += x,
+            slot => {
+                *slot = Some(x);
+                count += 1;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(count);
+    out.extend(
+        sums.into_iter()
+            .enumerate()
+            .filter_map(|(i, x)| x.map(|x| (i, x))),
+    );
+    out
 }
 
 /// The top supplier (ties within 1e-12 to the lower index), its flow, and

@@ -12,6 +12,10 @@ pub const MAX_DEPTH: usize = 64;
 pub const MAX_UNARY: usize = 64;
 /// The most digits a number literal may have.
 pub const MAX_DIGITS: usize = 40;
+/// The deepest expression tree (operators and minus signs on the way from
+/// the root to a leaf), so `1+1+…+1` cannot make later stages recurse
+/// without bound.
+pub const MAX_EXPR_DEPTH: usize = 256;
 
 /// Turns raw bytes into text, or says why they are not a lode program.
 /// On failure the returned text is a lossy copy, for the diagnostic's snippet.

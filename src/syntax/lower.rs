@@ -8,7 +8,7 @@
 use pest::iterators::Pair;
 
 use super::grammar::Rule;
-use super::limits::{MAX_DIGITS, MAX_UNARY};
+use super::limits::{MAX_DIGITS, MAX_EXPR_DEPTH, MAX_UNARY};
 use super::rules::is_token;
 use crate::ast::*;
 use crate::diagnostic::{Code, Diag};
@@ -17,6 +17,8 @@ use crate::source::{SourceId, Span};
 pub(crate) struct Lowerer {
     pub source: SourceId,
     pub errors: Vec<Diag>,
+    /// The expression being lowered was already reported as too deep.
+    too_deep: bool,
 }
 
 type P<'i> = Pair<'i, Rule>;
@@ -39,6 +41,7 @@ impl Lowerer {
         Lowerer {
             source,
             errors: Vec::new(),
+            too_deep: false,
         }
     }
 
@@ -240,9 +243,7 @@ impl Lowerer {
                 let mut minerals = Vec::new();
                 for p in kids(pair) {
                     match p.as_rule() {
-                        Rule::report_for => {
-                            rows = kids(p).map(|a| self.actor_ref(Some(a))).collect()
-                        }
+                        Rule::report_for => rows = kids(p).map(|m| self.joined(m)).collect(),
                         Rule::report_on => minerals = kids(p).map(|m| self.name(m)).collect(),
                         _ => unexpected(&p),
                     }
@@ -322,6 +323,23 @@ impl Lowerer {
     fn members(&self, pair: Option<P<'_>>) -> Vec<Name> {
         let pair = pair.unwrap_or_else(|| panic!("internal error: missing members"));
         kids(pair).map(|p| self.actor_ref(Some(p))).collect()
+    }
+
+    /// `G7+AU+IN` as one name: an anonymous coalition is named by its members.
+    fn joined(&self, pair: P<'_>) -> Name {
+        let span = self.span(&pair);
+        let names = self.members(Some(pair));
+        match names.as_slice() {
+            [one] => one.clone(),
+            _ => Name {
+                text: names
+                    .iter()
+                    .map(|n| n.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("+"),
+                span,
+            },
+        }
     }
 
     fn mineral(&mut self, pair: P<'_>) -> MineralDecl {
@@ -613,10 +631,54 @@ impl Lowerer {
 
     /// `expr = unary (op unary)*`, folded with the usual precedence.
     fn expr(&mut self, pair: P<'_>) -> Expr {
+        self.too_deep = false;
+        self.expr_d(pair).0
+    }
+
+    /// Builds an operator node, unless the tree would grow deeper than
+    /// [`MAX_EXPR_DEPTH`]: then reports it once and gives a leaf instead, so
+    /// no later stage (checking, evaluating, dropping) recurses without bound.
+    fn join(&mut self, op: BinOp, lhs: (Expr, usize), rhs: (Expr, usize)) -> (Expr, usize) {
+        let depth = lhs.1.max(rhs.1) + 1;
+        let e = binary(op, lhs.0, rhs.0);
+        self.bounded(e, depth)
+    }
+
+    fn bounded(&mut self, e: Expr, depth: usize) -> (Expr, usize) {
+        if depth <= MAX_EXPR_DEPTH {
+            return (e, depth);
+        }
+        let span = e.span;
+        if !std::mem::replace(&mut self.too_deep, true) {
+            self.errors.push(
+                Diag::new(
+                    Code::TooDeep,
+                    format!("expression more than {MAX_EXPR_DEPTH} operations deep"),
+                )
+                .with_label(span, "this expression is too long")
+                .help("split it with `let` into smaller parts"),
+            );
+        }
+        // `e` is at most one level over the limit, so dropping it is safe.
+        drop(e);
+        (
+            Expr {
+                kind: ExprKind::Literal {
+                    value: 0.0,
+                    unit: Unit::None,
+                },
+                span,
+            },
+            1,
+        )
+    }
+
+    /// An expression and the depth of its tree.
+    fn expr_d(&mut self, pair: P<'_>) -> (Expr, usize) {
         if pair.as_rule() != Rule::expr {
             return self.operand(pair);
         }
-        let mut operands: Vec<Expr> = Vec::new();
+        let mut operands: Vec<(Expr, usize)> = Vec::new();
         let mut ops: Vec<BinOp> = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
@@ -628,7 +690,7 @@ impl Lowerer {
             }
         }
         // Two precedence levels: fold `* /` first, then `+ -`, left to right.
-        let mut terms: Vec<Expr> = Vec::new();
+        let mut terms: Vec<(Expr, usize)> = Vec::new();
         let mut term_ops: Vec<BinOp> = Vec::new();
         let mut operands = operands.into_iter();
         let Some(mut acc) = operands.next() else {
@@ -636,7 +698,7 @@ impl Lowerer {
         };
         for (op, rhs) in ops.into_iter().zip(operands) {
             match op {
-                BinOp::Mul | BinOp::Div => acc = binary(op, acc, rhs),
+                BinOp::Mul | BinOp::Div => acc = self.join(op, acc, rhs),
                 BinOp::Add | BinOp::Sub => {
                     terms.push(acc);
                     term_ops.push(op);
@@ -650,13 +712,14 @@ impl Lowerer {
             panic!("internal error: empty expression")
         };
         for (op, rhs) in term_ops.into_iter().zip(terms) {
-            result = binary(op, result, rhs);
+            result = self.join(op, result, rhs);
         }
         result
     }
 
-    fn operand(&mut self, pair: P<'_>) -> Expr {
+    fn operand(&mut self, pair: P<'_>) -> (Expr, usize) {
         let span = self.span(&pair);
+        let leaf = |e: Expr| (e, 1);
         match pair.as_rule() {
             Rule::unary => {
                 let mut negs: Vec<Span> = Vec::new();
@@ -668,21 +731,19 @@ impl Lowerer {
                         primary = Some(self.operand(p));
                     }
                 }
-                let mut e = primary.unwrap_or_else(|| panic!("internal error: unary"));
-                if negs.len() > MAX_UNARY {
-                    let first = negs[0];
+                let (mut e, mut depth) = primary.unwrap_or_else(|| panic!("internal error: unary"));
+                if let (Some(&first), Some(&last), true) =
+                    (negs.first(), negs.last(), negs.len() > MAX_UNARY)
+                {
                     self.errors.push(
                         Diag::new(
                             Code::TooDeep,
                             format!("more than {MAX_UNARY} minus signs in a row"),
                         )
-                        .with_label(
-                            first.to(negs[negs.len() - 1]),
-                            format!("{} signs", negs.len()),
-                        )
+                        .with_label(first.to(last), format!("{} signs", negs.len()))
                         .help("two minus signs cancel; write the value with at most one"),
                     );
-                    return e;
+                    return (e, depth);
                 }
                 // Fold innermost first; iterative so a long run cannot recurse.
                 for neg in negs.into_iter().rev() {
@@ -691,29 +752,32 @@ impl Lowerer {
                         kind: ExprKind::Neg(Box::new(e)),
                         span,
                     };
+                    depth += 1;
                 }
-                e
+                self.bounded(e, depth)
             }
             Rule::paren => {
                 let inner = kids(pair)
                     .next()
                     .unwrap_or_else(|| panic!("internal error: paren"));
-                let mut e = self.expr(inner);
+                let (mut e, depth) = self.expr_d(inner);
                 e.span = span;
-                e
+                (e, depth)
             }
             Rule::variable => {
                 let inner = pair
                     .into_inner()
                     .next()
                     .unwrap_or_else(|| panic!("internal error"));
-                Expr {
+                leaf(Expr {
                     kind: ExprKind::Var(self.name(inner)),
                     span,
-                }
+                })
             }
             Rule::uncertain => {
-                let parts: Vec<Expr> = kids(pair).map(|p| self.operand(p)).collect();
+                let parts: Vec<(Expr, usize)> = kids(pair).map(|p| self.operand(p)).collect();
+                let depth = parts.iter().map(|p| p.1).max().unwrap_or(0) + 1;
+                let parts: Vec<Expr> = parts.into_iter().map(|p| p.0).collect();
                 let kind = match <[Expr; 2]>::try_from(parts) {
                     Ok([low, high]) => ExprKind::Uncertain {
                         low: Box::new(low),
@@ -733,15 +797,15 @@ impl Lowerer {
                         }
                     }
                 };
-                Expr { kind, span }
+                (Expr { kind, span }, depth)
             }
-            Rule::number => self.literal(pair.as_str(), Unit::None, span),
+            Rule::number => leaf(self.literal(pair.as_str(), Unit::None, span)),
             Rule::percent => {
                 let num = pair
                     .into_inner()
                     .next()
                     .unwrap_or_else(|| panic!("internal error"));
-                self.literal(num.as_str(), Unit::Percent, span)
+                leaf(self.literal(num.as_str(), Unit::Percent, span))
             }
             Rule::quantity => {
                 let mut it = pair.into_inner();
@@ -754,7 +818,7 @@ impl Lowerer {
                     Some("months") => Unit::Months,
                     _ => Unit::Years,
                 };
-                self.literal(num.as_str(), unit, span)
+                leaf(self.literal(num.as_str(), unit, span))
             }
             Rule::money => {
                 let mut it = pair.into_inner();
@@ -765,9 +829,9 @@ impl Lowerer {
                     Some("T") => Unit::Trillions,
                     _ => Unit::Dollars,
                 };
-                self.literal(num.as_str(), unit, span)
+                leaf(self.literal(num.as_str(), unit, span))
             }
-            Rule::expr => self.expr(pair),
+            Rule::expr => self.expr_d(pair),
             _ => unexpected(&pair),
         }
     }
