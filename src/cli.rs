@@ -299,16 +299,29 @@ fn run(args: RunArgs) -> ExitCode {
         color: to_terminal && color_allowed(),
         width: if to_terminal { None } else { Some(120) },
     };
-    let text = report::render(&results, args.format, &opts);
+    // JSON is streamed: a large world's results never exist twice in memory.
+    let fill = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
+        if args.format == Format::Json {
+            report::json::write(&results, w)
+        } else {
+            w.write_all(report::render(&results, args.format, &opts).as_bytes())
+        }
+    };
     let code = match &args.output {
-        Some(path) => match output::write_atomic(path, &text) {
+        Some(path) => match output::write_atomic_with(path, fill) {
             Ok(()) => ExitCode::Ok,
             Err(e) => {
                 output::stderr(&format!("error: cannot write `{}`: {e}\n", path.display()));
                 return ExitCode::Usage;
             }
         },
-        None => write_stdout(&text),
+        None => match output::stdout_with(fill) {
+            Ok(()) => ExitCode::Ok,
+            Err(e) => {
+                output::stderr(&format!("error: cannot write output: {e}\n"));
+                ExitCode::Usage
+            }
+        },
     };
     if code != ExitCode::Ok {
         return code;

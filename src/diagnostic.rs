@@ -216,7 +216,7 @@ struct Rendered {
     message: String,
     severity: Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<NamedSource<Windowed>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Rendered>,
 }
@@ -288,6 +288,54 @@ fn far_out(file: &SourceFile, start: usize, end: usize) -> Option<(usize, usize)
     Some((line, before + 1))
 }
 
+/// A source as miette reads it, but from a few lines before the span rather
+/// than from the top: miette finds lines by scanning from the start of the
+/// text, which made each diagnostic in a large file cost the whole file.
+/// Shared, not copied.
+#[derive(Debug)]
+struct Windowed {
+    text: Arc<str>,
+    starts: Arc<[u32]>,
+}
+
+impl Windowed {
+    fn of(file: &SourceFile) -> Self {
+        Windowed {
+            text: file.text.clone(),
+            starts: file.line_starts(),
+        }
+    }
+}
+
+impl miette::SourceCode for Windowed {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        // Start one line earlier than the context needs, at a line start, and
+        // let miette read from there; then shift its answer back.
+        let line = self
+            .starts
+            .partition_point(|&s| s as usize <= span.offset())
+            .saturating_sub(1);
+        let first = line.saturating_sub(before + 1);
+        let base = self.starts.get(first).map_or(0, |&s| s as usize);
+        let bytes = self.text.as_bytes().get(base..).unwrap_or_default();
+        let shifted =
+            miette::SourceSpan::new((span.offset().saturating_sub(base)).into(), span.len());
+        let inner = bytes.read_span(&shifted, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new(
+            inner.data(),
+            miette::SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
+    }
+}
+
 /// Builds the miette view: labels in the primary label's source stay on the
 /// diagnostic; labels in other sources become related notes with their own
 /// snippet.
@@ -337,7 +385,7 @@ fn build(diag: &Diag, sources: &SourceMap) -> Rendered {
                     .unwrap_or_else(|| "related location".into()),
                 severity: Severity::Advice,
                 help: None,
-                source: Some(NamedSource::new(&file.name, file.text.clone())),
+                source: Some(NamedSource::new(&file.name, Windowed::of(file))),
                 labels: vec![LabeledSpan::new_with_span(None, (offset, len))],
                 related: Vec::new(),
             });
@@ -347,7 +395,7 @@ fn build(diag: &Diag, sources: &SourceMap) -> Rendered {
         .and_then(|id| sources.get(id))
         // Shared, not copied: a 16 MiB file with many errors must not be
         // copied once per error.
-        .map(|f| NamedSource::new(&f.name, f.text.clone()));
+        .map(|f| NamedSource::new(&f.name, Windowed::of(f)));
     Rendered {
         code: diag.code.as_str(),
         message: diag.message.clone(),

@@ -15,6 +15,16 @@ pub fn stdout(text: &str) -> io::Result<()> {
     }
 }
 
+/// Streams to stdout through a buffer; a closed pipe is not an error.
+pub fn stdout_with(fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let out = io::stdout();
+    let mut w = io::BufWriter::new(out.lock());
+    match fill(&mut w).and_then(|_| w.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// Writes to stderr, ignoring a closed pipe.
 pub fn stderr(text: &str) {
     let err = io::stderr();
@@ -25,6 +35,15 @@ pub fn stderr(text: &str) {
 
 /// Replaces `path` with `text` atomically.
 pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(text.as_bytes()))
+}
+
+/// Replaces `path` atomically with what `fill` writes (so large output can
+/// be streamed rather than built in memory first).
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -44,7 +63,11 @@ pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
             tmp.as_file().set_permissions(old.permissions())?;
         }
     }
-    tmp.write_all(text.as_bytes())?;
+    {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w)?;
+        w.flush()?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     // Make the rename itself durable; not every platform can sync a directory.

@@ -56,8 +56,8 @@ pub struct Row {
     pub top_supplier_share: f64,
     pub hhi: f64,
     /// Every supplier with a share ≥ 0.001, largest first.
-    #[serde(serialize_with = "ser_map")]
-    pub dependency: Vec<(String, f64)>,
+    #[serde(serialize_with = "ser_map_arc")]
+    pub dependency: Vec<(std::sync::Arc<str>, f64)>,
     pub at_risk: f64,
     pub shortfall: f64,
     pub cover_days: Option<f64>,
@@ -111,6 +111,18 @@ pub struct ExpectationResult {
 pub struct WarningInfo {
     pub code: String,
     pub message: String,
+}
+
+fn ser_map_arc<S: serde::Serializer>(
+    pairs: &[(std::sync::Arc<str>, f64)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(&**k, v)?;
+    }
+    map.end()
 }
 
 fn ser_map<S: serde::Serializer>(pairs: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {

@@ -64,19 +64,34 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     /// Byte offset of each line's start, built on first use by
     /// [`SourceMap::line`] (one scan per file, not one per lookup).
-    line_starts: std::sync::OnceLock<Vec<u32>>,
+    line_starts: std::sync::OnceLock<Arc<[u32]>>,
 }
 
 impl SourceFile {
+    /// Byte offset of each line's start. Lines end at `\n`, `\r\n` or a
+    /// lone `\r`, as in the grammar and in miette.
+    pub fn line_starts(&self) -> Arc<[u32]> {
+        self.line_starts
+            .get_or_init(|| {
+                let bytes = self.text.as_bytes();
+                let mut starts = vec![0u32];
+                for (i, &b) in bytes.iter().enumerate() {
+                    let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+                    if b == b'\n' || lone_cr {
+                        // Files are at most 16 MiB, so offsets fit in u32.
+                        starts.push(i as u32 + 1);
+                    }
+                }
+                starts.into()
+            })
+            .clone()
+    }
+
     /// The 1-based line holding byte `offset`, and that line's byte range
     /// (without its newline). One scan of the text on first use, then a
     /// binary search: diagnostics and expectations ask this many times.
     pub fn line_at(&self, offset: usize) -> (usize, std::ops::Range<usize>) {
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1))
-                .collect()
-        });
+        let starts = self.line_starts();
         // Files are at most 16 MiB, so offsets fit in u32.
         let at = offset.min(self.text.len()) as u32;
         let line = starts.partition_point(|&s| s <= at);

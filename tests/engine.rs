@@ -52,7 +52,7 @@ fn close(a: f64, b: f64) {
 fn dep(r: &Row, supplier: &str) -> f64 {
     r.dependency
         .iter()
-        .find(|(k, _)| k == supplier)
+        .find(|(k, _)| &**k == supplier)
         .map(|(_, v)| *v)
         .unwrap_or(0.0)
 }

@@ -354,3 +354,17 @@ fn prefix(s: &str, n: usize) -> &str {
         .unwrap_or(0);
     &s[..end]
 }
+
+/// Found by the `structured` fuzzer (Bulk item): 35,000 `actor` lines,
+/// twice — 35,000 redefinitions (43 s in the fuzz build). Capped at
+/// `MAX_DIAGNOSTICS`, each of the thousand shown still made miette scan the
+/// 500 KB file from its start to find the line. Fixed in
+/// `diagnostic::Windowed`: miette reads from a few lines before the span,
+/// found with `SourceFile::line_starts`; the rendering is unchanged.
+#[test]
+fn seventy_thousand_lines_of_redefinitions_timed_out() {
+    let decls: String = (0..35_000).map(|i| format!("actor X{i}\n")).collect();
+    let text = format!("{decls}\n{decls}");
+    let took = assert_handled(&text, Some("lode::E0207"));
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}

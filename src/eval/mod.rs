@@ -298,6 +298,12 @@ pub fn evaluate_with_progress(
             if evaluated.len() == 1 { "" } else { "s" }
         ),
     );
+    let codes: Vec<std::sync::Arc<str>> = checked
+        .world
+        .actors
+        .iter()
+        .map(|a| std::sync::Arc::from(a.code.as_str()))
+        .collect();
     let done: Vec<MineralResult> = jobs
         .par_iter()
         .map(|&(s, m)| {
@@ -310,7 +316,7 @@ pub fn evaluate_with_progress(
                 .iter()
                 .map(|&subject| {
                     let x = exposures.get(checked, subject);
-                    (subject, row(checked, &ev, subject, &x))
+                    (subject, row(checked, &codes, &ev, subject, &x))
                 })
                 .collect();
             let expectations = expects_at
@@ -530,7 +536,13 @@ fn default_or_report_rows(
     out
 }
 
-fn row(checked: &Checked, ev: &MineralEval, subject: Subject, x: &Exposure) -> Row {
+fn row(
+    checked: &Checked,
+    codes: &[std::sync::Arc<str>],
+    ev: &MineralEval,
+    subject: Subject,
+    x: &Exposure,
+) -> Row {
     let world = &checked.world;
     let mineral = &world.minerals[ev.mineral];
     let kind = match subject {
@@ -562,7 +574,7 @@ fn row(checked: &Checked, ev: &MineralEval, subject: Subject, x: &Exposure) -> R
                 x.dependency
                     .iter()
                     .filter(listed)
-                    .map(|&(i, v)| (code(i), clean(v))),
+                    .map(|&(i, v)| (codes[ev.global[i]].clone(), clean(v))),
             );
             list
         },

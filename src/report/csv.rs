@@ -188,7 +188,7 @@ fn num(v: f64) -> String {
     format!("{v}")
 }
 
-fn map(pairs: &[(String, f64)]) -> String {
+fn map<K: std::fmt::Display>(pairs: &[(K, f64)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={v}"))

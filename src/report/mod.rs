@@ -11,7 +11,7 @@
 //! out. Every output ends with a newline, and no input makes one panic.
 
 mod csv;
-mod json;
+pub mod json;
 mod markdown;
 mod sections;
 mod table;
@@ -152,7 +152,7 @@ pub(crate) mod fixture {
             top_supplier: top.map(|(c, _)| c.to_string()),
             top_supplier_share: top.map_or(0.0, |(_, s)| s),
             hhi,
-            dependency: pairs(dependency),
+            dependency: dependency.iter().map(|(k, v)| ((*k).into(), *v)).collect(),
             at_risk,
             shortfall,
             cover_days,
@@ -218,7 +218,10 @@ pub(crate) mod fixture {
         cutoff[2].cover_days = Some(95.2);
         cutoff[2].hhi = 4470.0;
         cutoff[2].output[1].1 = 0.0001;
-        cutoff[2].dependency = pairs(&[("CN", 0.8), ("AU", 0.13), ("MY", 0.04)]);
+        cutoff[2].dependency = [("CN", 0.8), ("AU", 0.13), ("MY", 0.04)]
+            .iter()
+            .map(|(k, v)| ((*k).into(), *v))
+            .collect();
         let delta = |actor: &str, metric: &str, base: f64, value: f64| DeltaRow {
             actor: actor.into(),
             mineral: "rare_earths".into(),

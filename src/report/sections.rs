@@ -306,7 +306,7 @@ fn actor_label(actor: &str, kind: Option<RowKind>) -> String {
 
 /// The three largest suppliers, then `+N` for the rest:
 /// `CN 88.0% AU 5.0% MY 4.0% +2`.
-fn dependency_summary(dependency: &[(String, f64)]) -> String {
+fn dependency_summary<K: std::fmt::Display>(dependency: &[(K, f64)]) -> String {
     if dependency.is_empty() {
         return DASH.to_string();
     }
