@@ -21,7 +21,7 @@ pub(crate) fn render(results: &Results) -> String {
 
 /// Streams the same JSON as [`render`] into a writer.
 pub fn write(results: &Results, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, results).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *w, results).map_err(std::io::Error::from)?;
     w.write_all(b"\n")
 }
 
