@@ -30,56 +30,6 @@ fn iso_3166_alpha2_codes() -> Option<BTreeSet<String>> {
 /// Officially assigned ISO 3166-1 alpha-2 codes (iso-codes 4.15, 2023).
 const ISO_3166_1_COUNT: usize = 249;
 
-/// Lower-case keywords of the language (SPEC 1-2); no alias may be one.
-const KEYWORDS: &[&str] = &[
-    "use",
-    "actor",
-    "alias",
-    "gdp",
-    "group",
-    "mineral",
-    "stages",
-    "volume",
-    "demand",
-    "sources",
-    "source",
-    "coalition",
-    "covers",
-    "of",
-    "let",
-    "restricts",
-    "bans",
-    "to",
-    "all",
-    "except",
-    "by",
-    "disrupt",
-    "adds",
-    "stockpile",
-    "rerouting",
-    "allocation",
-    "sticky",
-    "market",
-    "coalition_first",
-    "scenario",
-    "extends",
-    "report",
-    "for",
-    "on",
-    "compare",
-    "expect",
-    "from",
-    "until",
-    "lifts",
-    "restrictions",
-    "days",
-    "months",
-    "years",
-    "t",
-    "kt",
-    "mt",
-];
-
 /// A line of the file with comments removed (a `#` inside a string is text).
 #[derive(Debug, Clone)]
 struct Line {
@@ -546,7 +496,7 @@ fn names_are_unique_and_well_formed() {
                 "line {line}: alias `{a}` is not a lower-case name"
             );
             assert!(
-                !KEYWORDS.contains(&a.as_str()),
+                !lode::syntax::KEYWORDS.contains(&a.as_str()),
                 "line {line}: alias `{a}` is a keyword"
             );
             claim(a, format!("alias of {code} (line {line})"));

@@ -240,7 +240,8 @@ fn hint(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
     None
 }
 
-/// The lower-case keywords of the language (SPEC §2).
+/// The lower-case keywords of the language (SPEC §2), units included: none
+/// may be used as a name.
 pub const KEYWORDS: &[&str] = &[
     "use",
     "actor",
@@ -282,6 +283,11 @@ pub const KEYWORDS: &[&str] = &[
     "until",
     "lifts",
     "restrictions",
+    "days",
+    "months",
+    "years",
+    "t",
+    "kt",
 ];
 
 fn keyword_typo(word: &str) -> Option<&'static str> {
