@@ -91,13 +91,26 @@ pub fn resolve_use(root: &Path, dir: &Path, written: &str, span: Span) -> Result
             Code::OutsideRoot,
             format!("`{written}` is outside the project root"),
         )
-        .with_label(span, format!("resolves to {}", canonical.display()))
+        .with_label(span, format!("resolves to {}", shown(&canonical).display()))
         .help(format!(
             "`use` reads only files under {}; pass `--root DIR` to widen it",
-            root.display()
+            shown(&root).display()
         )));
     }
     Ok(canonical)
+}
+
+/// A path as the user would type it: relative to the working directory when
+/// it lies below it, absolute otherwise.
+fn shown(path: &Path) -> PathBuf {
+    let here = std::env::current_dir().and_then(fs::canonicalize);
+    match here {
+        Ok(here) => match path.strip_prefix(&here) {
+            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+            _ => path.to_path_buf(),
+        },
+        Err(_) => path.to_path_buf(),
+    }
 }
 
 fn io_words(e: &std::io::Error) -> String {
