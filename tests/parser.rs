@@ -536,6 +536,13 @@ fn repl_inputs_queries_and_continuation() {
     assert!(is_incomplete("let a = 1 +"));
     assert!(!is_incomplete("let a = 1"));
     assert!(!is_incomplete("CN restricts rare_earths JP"));
+    // Braces inside comments and strings do not count.
+    assert!(is_incomplete("scenario x { # }"));
+    assert!(is_incomplete("scenario x { source \"}\""));
+    assert!(!is_incomplete("let a = 1 # (("));
+    // A string cannot span lines, so an open one is an error, not a reason
+    // to keep reading.
+    assert!(!is_incomplete("source \"IEA 2024"));
 }
 
 #[test]

@@ -62,15 +62,43 @@ pub fn decode(bytes: &[u8], source: SourceId) -> Result<String, (Diag, String)> 
 /// Finds nesting deeper than [`MAX_DEPTH`], outside strings and comments.
 pub fn check_depth(text: &str, source: SourceId) -> Result<(), Diag> {
     let mut depth = 0usize;
+    for (i, c) in code_chars(text) {
+        match c {
+            '(' | '{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(Diag::new(
+                        Code::TooDeep,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    )
+                    .with_label(
+                        Span::new(source, i, i + 1),
+                        format!("this bracket is {depth} deep"),
+                    )
+                    .help(format!(
+                        "lode allows {MAX_DEPTH} levels of parentheses and blocks; \
+                         simplify the expression"
+                    )));
+                }
+            }
+            ')' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The characters of `text` that are code, with their byte offsets: string
+/// literals (which end at a closing quote or at the end of the line) and
+/// comments are skipped, quotes included.
+pub(crate) fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut in_string = false;
     let mut in_comment = false;
     let mut escaped = false;
-    for (i, c) in text.char_indices() {
+    text.char_indices().filter(move |&(_, c)| {
         if in_comment {
-            if c == '\n' {
-                in_comment = false;
-            }
-            continue;
+            in_comment = c != '\n';
+            return false;
         }
         if in_string {
             match (escaped, c) {
@@ -79,27 +107,13 @@ pub fn check_depth(text: &str, source: SourceId) -> Result<(), Diag> {
                 (false, '"') | (false, '\n') => in_string = false,
                 _ => {}
             }
-            continue;
+            return false;
         }
         match c {
             '#' => in_comment = true,
             '"' => in_string = true,
-            '(' | '{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err(Diag::new(
-                        Code::TooDeep,
-                        format!("nesting deeper than {MAX_DEPTH} levels"),
-                    )
-                    .with_label(Span::new(source, i, i + 1), "this bracket is 65 deep")
-                    .help(
-                        "lode allows 64 levels of parentheses and blocks; simplify the expression",
-                    ));
-                }
-            }
-            ')' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
+            _ => return true,
         }
-    }
-    Ok(())
+        false
+    })
 }

@@ -67,34 +67,19 @@ pub fn is_incomplete(text: &str) -> bool {
     }
 }
 
+/// True when a parenthesis or block is still open. A string left open at
+/// the end of a line is not: strings cannot span lines, so more input would
+/// not complete it.
 fn open_brackets(text: &str) -> bool {
     let mut depth: i64 = 0;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for c in text.chars() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    for (_, c) in limits::code_chars(text) {
         match c {
-            '#' => in_comment = true,
-            '"' => in_string = true,
             '(' | '{' => depth += 1,
             ')' | '}' => depth -= 1,
             _ => {}
         }
     }
-    depth > 0 || in_string
+    depth > 0
 }
 
 fn ends_with_operator(text: &str) -> bool {
@@ -152,26 +137,8 @@ fn syntax_error(err: pest::error::Error<Rule>, text: &str, source: SourceId) -> 
 /// The byte offset of the last `{` left open, outside strings and comments.
 fn unclosed_brace(text: &str) -> Option<usize> {
     let mut open: Vec<usize> = Vec::new();
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') | (false, '\n') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    for (i, c) in limits::code_chars(text) {
         match c {
-            '#' => in_comment = true,
-            '"' => in_string = true,
             '{' => open.push(i),
             '}' => {
                 open.pop();
