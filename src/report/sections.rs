@@ -25,6 +25,9 @@ pub(crate) enum Tone {
 pub(crate) struct Cell {
     pub text: String,
     pub tone: Tone,
+    /// Shorter renderings of the same value, each narrower than the one
+    /// before, for a terminal table that would not fit otherwise.
+    pub shorter: Vec<String>,
 }
 
 impl Cell {
@@ -32,6 +35,20 @@ impl Cell {
         Cell {
             text: text.into(),
             tone: Tone::Plain,
+            shorter: Vec::new(),
+        }
+    }
+
+    /// The text at a narrowing level: 0 is the full text; past the last
+    /// shorter form, the shortest.
+    pub fn at_level(&self, level: usize) -> &str {
+        match level.checked_sub(1) {
+            None => &self.text,
+            Some(i) => self
+                .shorter
+                .get(i)
+                .or(self.shorter.last())
+                .unwrap_or(&self.text),
         }
     }
 }
@@ -152,11 +169,19 @@ fn scenario_cells(row: &Row) -> Vec<Cell> {
         Cell::plain(percent(row.import_reliance)),
         Cell::plain(top),
         Cell::plain(fixed(row.hhi, 0)),
-        Cell::plain(dependency_summary(&row.dependency)),
+        Cell {
+            text: dependency_summary(&row.dependency, 3),
+            tone: Tone::Plain,
+            shorter: vec![
+                dependency_summary(&row.dependency, 2),
+                dependency_summary(&row.dependency, 1),
+            ],
+        },
         Cell::plain(percent(row.at_risk)),
         Cell {
             text: percent(row.shortfall),
             tone: shortfall_tone,
+            shorter: Vec::new(),
         },
         Cell::plain(row.cover_days.map_or(DASH.to_string(), |d| fixed(d, 1))),
     ]
@@ -304,19 +329,19 @@ fn actor_label(actor: &str, kind: Option<RowKind>) -> String {
     }
 }
 
-/// The three largest suppliers, then `+N` for the rest:
-/// `CN 88.0% AU 5.0% MY 4.0% +2`.
-fn dependency_summary<K: std::fmt::Display>(dependency: &[(K, f64)]) -> String {
+/// The `most` largest suppliers, then `+N` for the rest:
+/// `CN 88.0% AU 5.0% MY 4.0% +2` for three.
+fn dependency_summary<K: std::fmt::Display>(dependency: &[(K, f64)], most: usize) -> String {
     if dependency.is_empty() {
         return DASH.to_string();
     }
     let mut parts: Vec<String> = dependency
         .iter()
-        .take(3)
+        .take(most)
         .map(|(code, share)| format!("{code} {}", percent(*share)))
         .collect();
-    if dependency.len() > 3 {
-        parts.push(format!("+{}", dependency.len() - 3));
+    if dependency.len() > most {
+        parts.push(format!("+{}", dependency.len() - most));
     }
     parts.join(" ")
 }
@@ -350,9 +375,14 @@ mod tests {
     fn dependency_summary_keeps_three() {
         let dep =
             |n: usize| -> Vec<(String, f64)> { (0..n).map(|i| (format!("C{i}"), 0.1)).collect() };
-        assert_eq!(dependency_summary(&dep(0)), DASH);
-        assert_eq!(dependency_summary(&dep(3)), "C0 10.0% C1 10.0% C2 10.0%");
-        assert_eq!(dependency_summary(&dep(5)), "C0 10.0% C1 10.0% C2 10.0% +2");
+        assert_eq!(dependency_summary(&dep(0), 3), DASH);
+        assert_eq!(dependency_summary(&dep(3), 3), "C0 10.0% C1 10.0% C2 10.0%");
+        assert_eq!(
+            dependency_summary(&dep(5), 3),
+            "C0 10.0% C1 10.0% C2 10.0% +2"
+        );
+        assert_eq!(dependency_summary(&dep(5), 1), "C0 10.0% +4");
+        assert_eq!(dependency_summary(&dep(1), 1), "C0 10.0%");
     }
 
     #[test]
