@@ -203,3 +203,33 @@ fn expectations_and_comparisons() {
     let d = c.rows.iter().find(|d| d.metric == "dependency.XA").unwrap();
     close(d.delta, 0.0); // dependency is structure: a ban does not change it
 }
+
+/// `--scenario NAME` (EvalOptions::only) keeps only that scenario, its own
+/// expectations and its comparison against the base.
+#[test]
+fn one_scenario_keeps_only_its_comparison() {
+    let text = format!(
+        "{WORLD}\nscenario a {{ XA bans ore to XC }}\nscenario b {{ XB bans ore to XC }}\n\
+         compare base, a, b\nexpect b: XC.ore.at_risk == 50% +- 0.1%\nexpect a: XC.ore.demand == 50%"
+    );
+    let Ok(c) = pipeline::compile(Input::Text { name: "t", text }, None) else {
+        panic!("does not check")
+    };
+    let b = c.checked.scenario_id("b").unwrap();
+    let r = eval::evaluate(&c.checked, &c.sources, &EvalOptions { only: Some(b) }).results;
+    let names: Vec<&str> = r.scenarios.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["b"]);
+    let pairs: Vec<(&str, &str)> = r
+        .comparisons
+        .iter()
+        .map(|c| (c.base.as_str(), c.against.as_str()))
+        .collect();
+    assert_eq!(pairs, [("base", "b")]);
+    // XB's .25 of XC's .5 is banned under sticky: at_risk = .25/.5 = 50%.
+    assert_eq!(r.expectations.len(), 1);
+    assert!(r.expectations[0].passed);
+    // Choosing the comparison's base shows no comparison: none is about it.
+    let base = c.checked.scenario_id("base").unwrap();
+    let r = eval::evaluate(&c.checked, &c.sources, &EvalOptions { only: Some(base) }).results;
+    assert!(r.comparisons.is_empty());
+}

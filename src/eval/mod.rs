@@ -205,10 +205,15 @@ pub fn evaluate_with_progress(
         Some(s) => vec![s],
         None => (0..count).collect(),
     };
-    let compares: Vec<&Vec<ScenarioId>> = checked
+    // With one scenario chosen, a comparison shows only that scenario
+    // against the comparison's base.
+    let compares: Vec<Vec<ScenarioId>> = checked
         .compares
         .iter()
-        .filter(|c| opts.only.is_none_or(|o| c.contains(&o)))
+        .filter_map(|c| match opts.only {
+            None => Some(c.clone()),
+            Some(o) => c[1..].contains(&o).then(|| vec![c[0], o]),
+        })
         .collect();
     let expectations: Vec<_> = checked
         .expectations
