@@ -362,9 +362,12 @@ pub fn market(
 }
 
 /// The model's warnings as diagnostics with names.
-pub fn model_warnings(checked: &Checked, ev: &MineralEval) -> Vec<Diag> {
+pub fn model_warnings(checked: &Checked, state: &ScenarioState, ev: &MineralEval) -> Vec<Diag> {
     let world = &checked.world;
     let mineral = &world.minerals[ev.mineral];
+    // The sourcing lines in force in this scenario: a scenario's own line
+    // replaces the world's for the same buyer and stage.
+    let sourcing = &state.minerals[ev.mineral].sourcing;
     ev.outcome
         .warnings
         .iter()
@@ -378,8 +381,7 @@ pub fn model_warnings(checked: &Checked, ev: &MineralEval) -> Vec<Diag> {
             } => {
                 let b = &world.actors[ev.global[*buyer]].code;
                 let s = &world.actors[ev.global[*supplier]].code;
-                let span = mineral
-                    .sourcing
+                let span = sourcing
                     .iter()
                     .find(|l| l.buyer == ev.global[*buyer] && l.stage == *stage)
                     .map(|l| l.span);

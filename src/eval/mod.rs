@@ -334,7 +334,7 @@ pub fn evaluate_with_progress(
                     (i, check_expectation(checked, e, &x, &ev, sources))
                 })
                 .collect();
-            let warnings = assemble::model_warnings(checked, &ev);
+            let warnings = assemble::model_warnings(checked, state, &ev);
             progress.step();
             MineralResult {
                 rows,
@@ -347,8 +347,23 @@ pub fn evaluate_with_progress(
 
     // Merge in (scenario, mineral) order: a scenario's own warnings, then
     // its minerals' rows, expectations and warnings.
-    let mut warnings = Vec::new();
-    let mut seen_warnings = BTreeSet::new();
+    // A warning raised in several scenarios is given once, with the
+    // scenarios it came from.
+    let mut warnings: Vec<Diag> = Vec::new();
+    let mut warned_in: Vec<Vec<ScenarioId>> = Vec::new();
+    let mut seen_warnings: HashMap<String, usize> = HashMap::new();
+    let mut note = |w: Diag, s: ScenarioId| match seen_warnings.get(&w.message) {
+        Some(&i) => {
+            if warned_in[i].last() != Some(&s) {
+                warned_in[i].push(s);
+            }
+        }
+        None => {
+            seen_warnings.insert(w.message.clone(), warnings.len());
+            warnings.push(w);
+            warned_in.push(vec![s]);
+        }
+    };
     let mut rows_of: Vec<HashMap<(Subject, MineralId), Row>> = vec![HashMap::new(); count];
     let mut expect_results: Vec<Option<ExpectOutcome>> =
         expectations.iter().map(|_| None).collect();
@@ -356,15 +371,11 @@ pub fn evaluate_with_progress(
     for &s in &evaluated {
         let state = states[s].as_ref();
         for w in state.map_or(&[][..], |st| st.warnings.as_slice()) {
-            if seen_warnings.insert(w.message.clone()) {
-                warnings.push(w.clone());
-            }
+            note(w.clone(), s);
         }
         while let Some((&(_, m), result)) = done.next_if(|((js, _), _)| *js == s) {
             for w in result.warnings {
-                if seen_warnings.insert(w.message.clone()) {
-                    warnings.push(w);
-                }
+                note(w, s);
             }
             rows_of[s].extend(
                 result
@@ -375,6 +386,21 @@ pub fn evaluate_with_progress(
             for (i, outcome) in result.expectations {
                 expect_results[i] = Some(outcome);
             }
+        }
+    }
+    // Name the scenarios unless the warning holds in every one evaluated.
+    for (w, from) in warnings.iter_mut().zip(&warned_in) {
+        if from.len() < evaluated.len() {
+            let names: Vec<String> = from
+                .iter()
+                .map(|&s| format!("`{}`", checked.scenarios[s].name))
+                .collect();
+            let label = if names.len() == 1 {
+                "scenario"
+            } else {
+                "scenarios"
+            };
+            w.message = format!("{label} {}: {}", names.join(", "), w.message);
         }
     }
 
@@ -476,9 +502,16 @@ fn default_or_report_rows(
 ) -> Vec<(Subject, MineralId)> {
     let world = &checked.world;
     let report = checked.scenarios[s].report.as_ref();
-    let minerals: Vec<MineralId> = report
-        .and_then(|r| r.minerals.clone())
-        .unwrap_or_else(|| (0..world.minerals.len()).collect());
+    // Minerals in file order (SPEC §4.1), whatever order `on` lists them in.
+    let minerals: Vec<MineralId> = match report.and_then(|r| r.minerals.as_ref()) {
+        Some(listed) => {
+            let mut m = listed.clone();
+            m.sort_unstable();
+            m.dedup();
+            m
+        }
+        None => (0..world.minerals.len()).collect(),
+    };
     let explicit = report.and_then(|r| r.rows.clone());
     // Demand needs the assembled scenario (covers and overrides); computed
     // cheaply from the share lines without running the model.

@@ -6,10 +6,10 @@
 //! `shortfall` and `cover_days` the scenario's mix of outcomes.
 //!
 //! Decisions where the SPEC is silent:
-//! - `hhi` uses each supplier's share of the supply actually received in
-//!   equilibrium (the shares sum to 1, so a single supplier gives 10,000
-//!   even when the market is short); `top_supplier_share` is that
-//!   supplier's flow divided by demand.
+//! - `hhi` and `top_supplier_share` use each supplier's share of the supply
+//!   actually received in equilibrium (the shares sum to 1, so a single
+//!   supplier gives 10,000 and 100% even when the market is short). In a
+//!   balanced market the supply received is the demand.
 //! - Two suppliers whose flows differ by less than 1e-12 tie; the tie goes
 //!   to the lower index (the alphabetically first code).
 //! - A group's `cover_days` pools its stockpiles:
@@ -60,7 +60,7 @@ pub fn country(
     let import_reliance = eq
         .final_stage()
         .map_or(0.0, |stage| ratio(value(&stage.import_need, actor), demand));
-    let (top_supplier, top_flow, hhi) = concentration(&eq.supply(actor));
+    let (top_supplier, top_share, hhi) = concentration(&eq.supply(actor));
     let shortfall = loss(value(&outcome.received, actor), demand);
     let cover_days = match stock_days {
         Some(days) if shortfall > TINY => Some(days / shortfall),
@@ -71,7 +71,7 @@ pub fn country(
         output,
         import_reliance,
         top_supplier,
-        top_supplier_share: ratio(top_flow, demand),
+        top_supplier_share: top_share,
         hhi,
         dependency: eq.dependency(actor),
         at_risk: loss(value(&outcome.sticky, actor), demand),
@@ -116,7 +116,7 @@ pub fn group_of(
     let import_reliance = ratio((demand - final_output).max(0.0), demand);
 
     let supply = merge_dense(members.iter().flat_map(|&m| eq.supply(m)));
-    let (top_supplier, top_flow, hhi) = concentration(&supply);
+    let (top_supplier, top_share, hhi) = concentration(&supply);
 
     let weighted = |metric: fn(&Exposure) -> f64| -> f64 {
         if demand > 0.0 {
@@ -156,7 +156,7 @@ pub fn group_of(
         output,
         import_reliance,
         top_supplier,
-        top_supplier_share: ratio(top_flow, demand),
+        top_supplier_share: top_share,
         hhi,
         dependency,
         at_risk,
@@ -196,6 +196,7 @@ fn merge_dense(pairs: impl Iterator<Item = (usize, f64)>) -> Vec<(usize, f64)> {
 
 /// The top supplier (ties within 1e-12 to the lower index), its flow, and
 /// the HHI of the supply, from `(supplier, amount)` sorted by supplier.
+/// The top supplier, its share of the supply received, and the HHI.
 fn concentration(supply: &[(usize, f64)]) -> (Option<usize>, f64, f64) {
     let total: f64 = supply.iter().map(|&(_, x)| x).sum();
     if total.is_nan() || total <= 0.0 {
@@ -213,7 +214,11 @@ fn concentration(supply: &[(usize, f64)]) -> (Option<usize>, f64, f64) {
         .map(|&(_, x)| (100.0 * x / total).powi(2))
         .sum::<f64>()
         .min(10_000.0);
-    (top.map(|(p, _)| p), top.map_or(0.0, |(_, x)| x), hhi)
+    (
+        top.map(|(p, _)| p),
+        top.map_or(0.0, |(_, x)| x / total),
+        hhi,
+    )
 }
 
 fn value(values: &[f64], actor: usize) -> f64 {

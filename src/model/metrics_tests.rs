@@ -141,14 +141,15 @@ fn group_without_stockpiles_or_demand() {
 fn short_market_hhi_uses_shares_of_supply() {
     // Supply A 0.5, B 0.3 (Σ 0.8); demand A 0.2, C 0.8. C gets 0.3 from
     // each: hhi = 50² + 50² = 5000; top supplier A (tie → lower index)
-    // with 0.3 / 0.8 = 0.375. Even unshocked C is short:
+    // with 0.3 of the 0.6 C receives = 0.5 (SPEC §3.6: a share of c's
+    // supply, not of its demand). Even unshocked C is short:
     // shortfall = at_risk = 1 − 0.6 / 0.8 = 0.25.
     let market = Market::new(vec![vec![0.5, 0.3, 0.0]], vec![0.2, 0.0, 0.8]);
     let outcome = evaluate(&market);
     let c = country(&market, &outcome, 2, None);
     assert!((c.hhi - 5000.0).abs() < 1e-9);
     assert_eq!(c.top_supplier, Some(0));
-    assert!(close(c.top_supplier_share, 0.375));
+    assert!(close(c.top_supplier_share, 0.5));
     assert!(close(c.shortfall, 0.25));
     assert!(close(c.at_risk, 0.25));
 }

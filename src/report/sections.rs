@@ -162,13 +162,22 @@ fn scenario_cells(row: &Row) -> Vec<Cell> {
     } else {
         Tone::Plain
     };
+    // Without demand there is nothing to import, concentrate or lose: the
+    // SPEC's zeros would read as "safe", so the table says "–".
+    let needs_demand = |text: String| {
+        if row.demand > 0.0 {
+            text
+        } else {
+            DASH.to_string()
+        }
+    };
     vec![
         Cell::plain(row.mineral.clone()),
         Cell::plain(actor_label(&row.actor, Some(row.kind))),
         Cell::plain(percent(row.demand)),
-        Cell::plain(percent(row.import_reliance)),
+        Cell::plain(needs_demand(percent(row.import_reliance))),
         Cell::plain(top),
-        Cell::plain(fixed(row.hhi, 0)),
+        Cell::plain(needs_demand(fixed(row.hhi, 0))),
         Cell {
             text: dependency_summary(&row.dependency, 3),
             tone: Tone::Plain,
@@ -177,9 +186,9 @@ fn scenario_cells(row: &Row) -> Vec<Cell> {
                 dependency_summary(&row.dependency, 1),
             ],
         },
-        Cell::plain(percent(row.at_risk)),
+        Cell::plain(needs_demand(percent(row.at_risk))),
         Cell {
-            text: percent(row.shortfall),
+            text: needs_demand(percent(row.shortfall)),
             tone: shortfall_tone,
             shorter: Vec::new(),
         },
