@@ -233,3 +233,38 @@ fn one_scenario_keeps_only_its_comparison() {
     let r = eval::evaluate(&c.checked, &c.sources, &EvalOptions { only: Some(base) }).results;
     assert!(r.comparisons.is_empty());
 }
+
+/// W0302 points at the sourcing line in force in the scenario (its own
+/// line replaces base's for the same buyer and stage) and, raised in one
+/// scenario of two, names it.
+#[test]
+fn capped_sourcing_names_its_scenario_and_line() {
+    // Surplus: XA .6 − .2 = .4. Base asks .5 · 50% = .25 of XA (fits);
+    // scenario s asks .5 · 100% = .5 (over .4: capped).
+    let text = format!("{WORLD}\nXC sources ore: XA 50%\nscenario s {{ XC sources ore: XA 100% }}");
+    let Ok(c) = pipeline::compile(Input::Text { name: "t", text }, None) else {
+        panic!("does not check")
+    };
+    let ev = eval::evaluate(&c.checked, &c.sources, &EvalOptions::default());
+    let capped: Vec<_> = ev
+        .warnings
+        .iter()
+        .filter(|w| w.code.as_str() == "lode::W0302")
+        .collect();
+    assert_eq!(capped.len(), 1, "{:?}", ev.warnings);
+    let w = capped[0];
+    assert!(
+        w.message.starts_with("scenario `s`: XC sources 50.0%"),
+        "{}",
+        w.message
+    );
+    assert!(
+        w.message.contains("XA has only 40.0% to spare"),
+        "{}",
+        w.message
+    );
+    assert_eq!(
+        c.sources.text(w.labels[0].span).trim_end(),
+        "XC sources ore: XA 100%"
+    );
+}
