@@ -40,7 +40,7 @@ pub struct Cli {
 pub enum Command {
     /// Evaluate a scenario file and print its exposure tables
     Run(RunArgs),
-    /// Parse and check files; print diagnostics only
+    /// Parse and check files, and the data claims they make; print diagnostics only
     Check {
         /// Files to check
         #[arg(required = true, value_name = "FILE")]
@@ -117,6 +117,9 @@ pub struct TestArgs {
     /// Write the report to FILE (atomically)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Directory `use "path"` may not leave (default: each file's directory)
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// Parses arguments and runs the command.
@@ -337,7 +340,15 @@ fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
     let mut worst = ExitCode::Ok;
     for f in files {
         match pipeline::compile(Input::File(f), root) {
-            Ok(c) => print_diags(&c.warnings, &c.sources),
+            Ok(c) => {
+                // The warnings about the data (a `covers` claim off the
+                // data, a capped sourcing line) need the equilibrium, so the
+                // program is evaluated, its results dropped.
+                let ev = eval::evaluate(&c.checked, &c.sources, &EvalOptions::default());
+                let mut warnings = c.warnings.clone();
+                warnings.extend(ev.warnings);
+                print_diags(&warnings, &c.sources);
+            }
             Err(fail) => {
                 print_diags(&fail.diags, &fail.sources);
                 let code = if fail.io {

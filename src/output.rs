@@ -57,7 +57,18 @@ pub fn write_atomic_with(
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(dir)?;
+    // tempfile's own error names the temporary file, which the user never
+    // asked for; say what is wrong with the directory instead.
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| {
+        let why = match e.kind() {
+            io::ErrorKind::NotFound => format!("the directory `{}` does not exist", dir.display()),
+            io::ErrorKind::PermissionDenied => {
+                format!("no permission to create files in `{}`", dir.display())
+            }
+            kind => format!("cannot create a file in `{}`: {kind}", dir.display()),
+        };
+        io::Error::new(e.kind(), why)
+    })?;
     if let Ok(old) = std::fs::metadata(path) {
         if old.is_file() {
             tmp.as_file().set_permissions(old.permissions())?;

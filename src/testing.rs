@@ -71,9 +71,10 @@ fn walk(
     Ok(())
 }
 
-/// Evaluates one file's expectations.
-pub fn test_file(path: &Path) -> FileReport {
-    match pipeline::compile(Input::File(path), None) {
+/// Evaluates one file's expectations; `use "path"` may not leave `root`
+/// (the file's directory when `None`).
+pub fn test_file(path: &Path, root: Option<&Path>) -> FileReport {
+    match pipeline::compile(Input::File(path), root) {
         Ok(c) => {
             let ev = eval::evaluate(&c.checked, &c.sources, &EvalOptions::default());
             FileReport {
@@ -98,7 +99,10 @@ pub fn command(args: &TestArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     };
-    let reports: Vec<FileReport> = files.iter().map(|f| test_file(f)).collect();
+    let reports: Vec<FileReport> = files
+        .iter()
+        .map(|f| test_file(f, args.root.as_deref()))
+        .collect();
     let passed: usize = reports.iter().map(FileReport::passed).sum();
     let failed: usize = reports.iter().map(FileReport::failed).sum();
     let text = match args.format {
@@ -106,7 +110,7 @@ pub fn command(args: &TestArgs) -> ExitCode {
             for r in &reports {
                 if r.error.is_some() {
                     // Re-render with the terminal's style for the user.
-                    if let Err(f) = pipeline::compile(Input::File(&r.path), None) {
+                    if let Err(f) = pipeline::compile(Input::File(&r.path), args.root.as_deref()) {
                         print_diags(&f.diags, &f.sources);
                     }
                 }

@@ -738,7 +738,7 @@ fn scenarios_pass_their_expectations() {
     );
     let mut problems = Vec::new();
     for file in &files {
-        let report = lode::testing::test_file(file);
+        let report = lode::testing::test_file(file, None);
         if let Some(error) = &report.error {
             problems.push(format!("{}: {error}", file.display()));
         }
