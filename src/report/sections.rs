@@ -84,7 +84,7 @@ pub(crate) const SCENARIO_COLUMNS: [Column; 10] = [
     text_col("dependency"),
     num_col("at risk"),
     num_col("shortfall"),
-    num_col("cover"),
+    num_col("cover days"),
 ];
 
 pub(crate) const COMPARE_COLUMNS: [Column; 6] = [
