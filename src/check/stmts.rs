@@ -27,6 +27,9 @@ pub const METRICS: &[&str] = &[
     "cover_days",
 ];
 
+/// The most choices a help line lists before "and N more".
+const MAX_LISTED: usize = 12;
+
 /// Statements that are checked once every scenario name is known.
 struct Deferred<'s> {
     scenario: ScenarioId,
@@ -727,16 +730,20 @@ impl Checker<'_> {
             many => {
                 let options: Vec<String> = many
                     .iter()
-                    .take(6)
+                    .take(MAX_LISTED)
                     .map(|(m, _)| format!("{}.{}", self.world.minerals[*m].name, name))
                     .collect();
+                let more = match many.len().saturating_sub(MAX_LISTED) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
                 self.error(
                     Diag::new(
                         Code::AmbiguousStage,
                         format!("stage `{name}` belongs to {} minerals", many.len()),
                     )
                     .with_label(r.first.span, "which mineral?")
-                    .help(format!("write one of: {}", options.join(", "))),
+                    .help(format!("write one of: {}{more}", options.join(", "))),
                 );
                 None
             }
