@@ -160,10 +160,17 @@ pub fn limit_suggestions(comparisons: usize) {
     SUGGESTIONS_LEFT.with(|left| left.set(comparisons));
 }
 
-/// "did you mean" from a set of names, by edit distance ≤ 2.
+/// "did you mean" from a set of names: the closest by edit distance ≤ 2,
+/// letter case ignored, so `jp` finds `JP` and `USA` finds the alias `usa`.
+/// A name that differs only in case is always preferred; among equally close
+/// names, the one closer in case, then the first in alphabetical order. A
+/// name is never "close" to one that shares no letter with it in place: a
+/// two-letter code is two edits from every other, and `jp` is not `AD`.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let mut best: Option<(usize, &str)> = None;
+    // (distance ignoring case, distance with case, candidate)
+    let mut best: Option<(usize, usize, &str)> = None;
     let len = name.chars().count();
+    let folded = name.to_lowercase();
     for cand in candidates {
         if cand == name {
             continue;
@@ -178,17 +185,19 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
         // The distance is at least the difference in length: skip the
         // quadratic comparison (a name may be megabytes long).
-        if cand.chars().count().abs_diff(len) > 3 {
+        if cand.chars().count().abs_diff(len) > 2 {
             continue;
         }
-        let d = strsim::damerau_levenshtein(name, cand);
-        let close = d <= 2 || (d <= 3 && name.eq_ignore_ascii_case(cand));
-        if close && best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc)) {
-            best = Some((d, cand));
+        let d = strsim::damerau_levenshtein(&folded, &cand.to_lowercase());
+        if d > 2 || d >= len {
+            continue;
+        }
+        let exact = strsim::damerau_levenshtein(name, cand);
+        if best.is_none_or(|b| (d, exact, cand) < b) {
+            best = Some((d, exact, cand));
         }
     }
-    // A case-only difference (`cn` for `CN`) is the likeliest intent.
-    best.map(|(_, c)| c.to_string())
+    best.map(|(_, _, c)| c.to_string())
 }
 
 /// How rendered diagnostics look.

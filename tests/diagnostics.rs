@@ -80,3 +80,17 @@ fn independent_errors_are_all_reported() {
         assert!(out.contains(code), "missing {code} in:\n{out}");
     }
 }
+
+/// An unknown actor in a share list does not hide that the list is over
+/// 100% (SPEC §6), and a file with its own data is told why world2024's
+/// names are unknown.
+#[test]
+fn share_sums_are_checked_even_with_unknown_actors() {
+    let out = diagnose(Path::new("tests/diagnostics/E0201_world_not_loaded.lode"));
+    assert!(out.contains("lode::E0301"), "{out}");
+    assert!(out.contains("shares add up to 110%"), "{out}");
+    assert!(
+        out.contains("this file declares its own data, so world2024 is not loaded"),
+        "{out}"
+    );
+}

@@ -27,7 +27,7 @@ use crate::program::{Checked, World};
 use crate::source::{SourceId, SourceMap, Span};
 
 pub use names::Named;
-pub use stmts::METRICS;
+pub use stmts::{METRICS, unknown_scenario};
 
 /// The most actors, scenarios and statements one program may have.
 pub const MAX_ACTORS: usize = 10_000;
@@ -82,6 +82,9 @@ pub(crate) struct Checker<'a> {
     pub restricted_flows_left: Option<usize>,
     /// Errors and warnings past [`MAX_DIAGNOSTICS`], not kept.
     pub dropped: usize,
+    /// The main file has no `use` line and declares actors or minerals, so
+    /// the implicit `use world2024` is off (SPEC §2.1).
+    pub own_data: bool,
 }
 
 /// Checks a parsed program. Returns the checked program and its warnings, or
@@ -104,9 +107,16 @@ pub fn check(
         loaded: HashMap::new(),
         restricted_flows_left: Some(MAX_RESTRICTED_FLOWS),
         dropped: 0,
+        own_data: false,
     };
     crate::diagnostic::limit_suggestions(MAX_SUGGESTION_WORK);
     let implicit = opts.implicit_world && needs_implicit_world(&program);
+    c.own_data = opts.implicit_world
+        && !implicit
+        && !program
+            .stmts
+            .iter()
+            .any(|s| matches!(s.kind, StmtKind::Use(_)));
     let mut stack = Vec::new();
     if implicit {
         c.load_dataset("world2024", None, &mut stack);
@@ -167,6 +177,15 @@ impl Checker<'_> {
         } else {
             self.dropped += 1;
         }
+    }
+
+    /// The source text under a span (empty when it is not there).
+    pub fn text_of(&self, span: Span) -> String {
+        self.sources
+            .get(span.source)
+            .and_then(|f| f.text.get(span.start..span.end))
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub fn warn(&mut self, d: Diag) {
@@ -369,6 +388,7 @@ pub fn resolve_metric(
         loaded: HashMap::new(),
         restricted_flows_left: Some(MAX_RESTRICTED_FLOWS),
         dropped: 0,
+        own_data: false,
     };
     crate::diagnostic::limit_suggestions(MAX_SUGGESTION_WORK);
     match c.metric_ref(path) {

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::Checker;
+use crate::ast::StmtKind;
 use crate::diagnostic::{Code, Diag, suggest};
 use crate::program::{Actor, ActorId, GroupId, MineralId, ROW, Subject};
 use crate::source::Span;
@@ -80,20 +81,80 @@ impl Checker<'_> {
     }
 
     fn unknown_actor(&self, name: &str, span: Span) -> Diag {
-        let mut d = Diag::new(Code::UnknownActor, format!("unknown actor `{name}`"))
-            .with_label(span, "not declared");
+        let mut d = Diag::new(Code::UnknownActor, format!("unknown actor `{name}`"));
         let cands = self.names.actors.keys().map(|k| k.as_str());
-        if let Some(s) = suggest(name, cands) {
-            d = d.help(format!("did you mean `{s}`?"));
-        } else if name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        {
+        let suggestion = suggest(name, cands);
+        if !is_code(name) && !is_lower_name(name) {
+            // `Japan`, `Cn`: neither a code nor an alias, so never declared.
+            d = d.with_label(span, "codes are upper case, aliases lower case");
+            return d.help(self.miscased_help(name, suggestion.as_deref()));
+        }
+        d = d.with_label(span, "not declared");
+        let same_but_case = suggestion
+            .as_deref()
+            .is_some_and(|s| s.to_lowercase() == name.to_lowercase());
+        if let (false, Some(decl)) = (same_but_case, world2024().actors.get(name)) {
+            return d.help(format!(
+                "{}; add `use world2024` or declare `{decl}`",
+                self.world_off()
+            ));
+        }
+        if let Some(s) = suggestion {
+            d = d.help(format!("did you mean `{s}`{}?", self.alias_note(&s)));
+        } else if is_code(name) {
             d = d.help(format!("declare it: `actor {name} \"Name\"`"));
         } else {
             d = d.help("actors are declared with `actor CODE`, groups with `group NAME = …`");
         }
         d
+    }
+
+    /// ` (an alias of `US`)` when `name` is an alias, so a suggestion says
+    /// which actor it stands for.
+    fn alias_note(&self, name: &str) -> String {
+        match self.names.actors.get(name).map(|x| x.0) {
+            Some(Named::Actor(a)) if self.world.actors[a].code != name => {
+                format!(" (an alias of `{}`)", self.world.actors[a].code)
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// Help for an actor name in mixed case, naming the declared name it
+    /// matches (ignoring case) when there is one.
+    fn miscased_help(&self, name: &str, suggestion: Option<&str>) -> String {
+        let Some(s) = suggestion else {
+            return format!(
+                "actor names are upper-case codes or lower-case aliases, and `{name}` is neither"
+            );
+        };
+        match self.names.actors.get(s).map(|x| x.0) {
+            Some(Named::Actor(a)) => {
+                let actor = &self.world.actors[a];
+                match actor.aliases.first() {
+                    Some(alias) => format!(
+                        "actor names are codes like `{}` or lower-case aliases like `{alias}`; did you mean `{s}`?",
+                        actor.code
+                    ),
+                    None => format!(
+                        "actor names are upper-case codes like `{}`; did you mean `{s}`?",
+                        actor.code
+                    ),
+                }
+            }
+            _ => format!(
+                "group and coalition names are all upper case or all lower case; did you mean `{s}`?"
+            ),
+        }
+    }
+
+    /// Why a name of world2024 is not declared here.
+    pub(super) fn world_off(&self) -> &'static str {
+        if self.own_data {
+            "this file declares its own data, so world2024 is not loaded"
+        } else {
+            "world2024 is not loaded"
+        }
     }
 
     /// An actor, group or coalition by code, alias or name.
@@ -161,13 +222,58 @@ impl Checker<'_> {
     }
 
     pub(super) fn mineral(&mut self, name: &str, span: Span) -> Option<MineralId> {
+        self.mineral_in(name, span, &|_| None)
+    }
+
+    /// A mineral by name. When `name` is a stage, `per_mineral` may say, for
+    /// the mineral that has it, how the statement is written with the
+    /// mineral instead (`stockpiles are per mineral: …`).
+    pub(super) fn mineral_in(
+        &mut self,
+        name: &str,
+        span: Span,
+        per_mineral: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<MineralId> {
         if let Some(&m) = self.names.minerals.get(name) {
             return Some(m);
+        }
+        let owners: Vec<&str> = self
+            .world
+            .minerals
+            .iter()
+            .filter(|m| m.stages.iter().any(|s| s == name))
+            .map(|m| m.name.as_str())
+            .collect();
+        if let Some(&first) = owners.first() {
+            let message = match owners.as_slice() {
+                [one] => format!("`{name}` is a stage of `{one}`, not a mineral"),
+                many => format!(
+                    "`{name}` is a stage of {} minerals, not a mineral",
+                    many.len()
+                ),
+            };
+            let help = per_mineral(first).unwrap_or_else(|| {
+                format!("name the mineral, such as `{first}`, or write `{first}.{name}` where a stage is allowed")
+            });
+            let d = Diag::new(Code::UnknownMineral, message)
+                .with_label(span, "a stage")
+                .help(help);
+            self.error(d);
+            return None;
         }
         let mut d = Diag::new(Code::UnknownMineral, format!("unknown mineral `{name}`"))
             .with_label(span, "not declared");
         let cands = self.names.minerals.keys().map(|k| k.as_str());
-        d = match suggest(name, cands) {
+        let suggestion = suggest(name, cands);
+        let same_but_case = suggestion
+            .as_deref()
+            .is_some_and(|s| s.to_lowercase() == name.to_lowercase());
+        d = match suggestion {
+            Some(s) if same_but_case => d.help(format!("did you mean `{s}`?")),
+            _ if world2024().minerals.contains(name) => d.help(format!(
+                "{}; add `use world2024` or declare `mineral {name} {{ … }}`",
+                self.world_off()
+            )),
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => {
                 let mut known: Vec<&str> = self.names.minerals.keys().map(|k| k.as_str()).collect();
@@ -205,6 +311,77 @@ impl Checker<'_> {
         self.error(d);
         None
     }
+}
+
+/// `CN`, `G7`, `EU_OTHER`: an actor code as the grammar reads one.
+fn is_code(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// `china`, `allies`: a lower-case name as the grammar reads one.
+fn is_lower_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// What world2024 declares, for the help when a file that does not load it
+/// names one of its actors or minerals.
+#[derive(Debug, Default)]
+pub(crate) struct WorldIndex {
+    /// Each code, alias, group and coalition name, with the declaration that
+    /// would make it known (`actor CN`, `actor CN alias china`, `group G7 = …`).
+    pub actors: HashMap<String, String>,
+    pub minerals: std::collections::HashSet<String>,
+}
+
+/// The names of the embedded world2024, read once.
+pub(crate) fn world2024() -> &'static WorldIndex {
+    static INDEX: std::sync::OnceLock<WorldIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index = WorldIndex::default();
+        let Some(text) = crate::data::dataset("world2024") else {
+            return index;
+        };
+        let Ok(program) = crate::syntax::parse(text, crate::source::SourceId(u32::MAX)) else {
+            return index;
+        };
+        for stmt in program.stmts {
+            match stmt.kind {
+                StmtKind::Actor(decls) => {
+                    for d in decls {
+                        for a in &d.aliases {
+                            index.actors.insert(
+                                a.text.clone(),
+                                format!("actor {} alias {}", d.code.text, a.text),
+                            );
+                        }
+                        let decl = format!("actor {}", d.code.text);
+                        index.actors.insert(d.code.text, decl);
+                    }
+                }
+                StmtKind::Group(g) => {
+                    let decl = format!("group {} = …", g.name.text);
+                    index.actors.insert(g.name.text, decl);
+                }
+                StmtKind::Coalition(c) => {
+                    if let Some(n) = c.name {
+                        let decl = format!("coalition {} = …", n.text);
+                        index.actors.insert(n.text, decl);
+                    }
+                }
+                StmtKind::Mineral(m) => {
+                    index.minerals.insert(m.name.text);
+                }
+                _ => {}
+            }
+        }
+        index
+    })
 }
 
 pub(super) fn abbreviate(names: &[&str]) -> String {

@@ -215,18 +215,8 @@ impl Checker<'_> {
     }
 
     fn unknown_scenario(&self, name: &str, span: Span, ids: &HashMap<String, ScenarioId>) -> Diag {
-        let mut d = Diag::new(Code::UnknownScenario, format!("unknown scenario `{name}`"))
-            .with_label(span, "no scenario of this name");
-        let cands = ids.keys().map(|k| k.as_str());
-        d = match suggest(name, cands) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => {
-                let mut names: Vec<&str> = ids.keys().map(|k| k.as_str()).collect();
-                names.sort_unstable();
-                d.help(format!("the scenarios are: {}", names.join(", ")))
-            }
-        };
-        d
+        let names: Vec<&str> = ids.keys().map(|k| k.as_str()).collect();
+        unknown_scenario(name, span, &names)
     }
 
     /// Checks one statement of a scenario and records its action. Returns
@@ -552,7 +542,14 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            if let Some(m) = self.mineral(&r.first.text, r.first.span) {
+            let actor = self.text_of(s.actor.span);
+            let amount = self.text_of(s.amount.span);
+            let example = |m: &str| {
+                Some(format!(
+                    "stockpiles are per mineral: `stockpile {actor} {m} {amount}`"
+                ))
+            };
+            if let Some(m) = self.mineral_in(&r.first.text, r.first.span, &example) {
                 minerals.push(m);
             }
         }
@@ -721,7 +718,16 @@ impl Checker<'_> {
                 for m in &self.world.minerals {
                     cands.extend(m.stages.iter().cloned());
                 }
-                if let Some(s) = suggest(name, cands.iter().map(|c| c.as_str())) {
+                let suggestion = suggest(name, cands.iter().map(|c| c.as_str()));
+                let same_but_case = suggestion
+                    .as_deref()
+                    .is_some_and(|s| s.to_lowercase() == name.to_lowercase());
+                if !same_but_case && super::names::world2024().minerals.contains(name) {
+                    d = d.help(format!(
+                        "{}; add `use world2024` or declare `mineral {name} {{ … }}`",
+                        self.world_off()
+                    ));
+                } else if let Some(s) = suggestion {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
                 self.error(d);
@@ -775,8 +781,10 @@ impl Checker<'_> {
                 }
                 if !r.minerals.is_empty() {
                     let mut ms = Vec::new();
+                    let example =
+                        |m: &str| Some(format!("reports are per mineral: `report on {m}`"));
                     for m in &r.minerals {
-                        if let Some(id) = self.mineral(&m.text, m.span) {
+                        if let Some(id) = self.mineral_in(&m.text, m.span, &example) {
                             if !ms.contains(&id) {
                                 ms.push(id);
                             }
@@ -826,7 +834,22 @@ impl Checker<'_> {
     /// Resolves `ACTOR.MINERAL.METRIC[.KEY]`.
     pub(crate) fn metric_ref(&mut self, p: &ast::MetricPath) -> Option<MetricRef> {
         let subject = self.subject(&p.actor.text, p.actor.span);
-        let mineral = self.mineral(&p.mineral.text, p.mineral.span);
+        let example = |m: &str| {
+            let actor = &p.actor.text;
+            let metric = match &p.key {
+                Some(k) => format!("{}.{}", p.metric.text, k.text),
+                None => p.metric.text.clone(),
+            };
+            let mut help = format!("metrics are per mineral: `{actor}.{m}.{metric}`");
+            if p.metric.text != "output" {
+                let stage = &p.mineral.text;
+                help.push_str(&format!(
+                    "; the output at this stage is `{actor}.{m}.output.{stage}`"
+                ));
+            }
+            Some(help)
+        };
+        let mineral = self.mineral_in(&p.mineral.text, p.mineral.span, &example);
         let mineral = mineral?;
         let name = p.metric.text.as_str();
         let needs_key = matches!(name, "output" | "dependency");
@@ -937,16 +960,42 @@ impl Checker<'_> {
                         Code::WrongUnit,
                         "only `top_supplier` is compared with an actor",
                     )
-                    .with_label(c.span, "an actor code")
+                    .with_label(c.span, "an actor")
                     .help("compare this metric with a number or percentage"),
                 );
                 return None;
             }
+            // An alias reads as a bare name: `top_supplier == china`.
+            (
+                ExpectRhs::Value(ast::Expr {
+                    kind: ast::ExprKind::Var(n),
+                    ..
+                }),
+                Metric::TopSupplier,
+            ) => Expected::Actor(self.single_actor(&n.text, n.span, "`top_supplier`")?),
             (ExpectRhs::Value(v), Metric::TopSupplier) => {
                 self.error(
-                    Diag::new(Code::WrongUnit, "`top_supplier` is an actor")
-                        .with_label(v.span, "a number")
-                        .help(format!("write `{} == CN`", e.path.metric.text)),
+                    Diag::new(Code::WrongUnit, "`top_supplier` is compared with an actor")
+                        .with_label(v.span, "a value, not an actor")
+                        .help("write an actor code or alias: `top_supplier == CN`"),
+                );
+                return None;
+            }
+            // `shortfall == china`: an actor where a number belongs.
+            (
+                ExpectRhs::Value(ast::Expr {
+                    kind: ast::ExprKind::Var(n),
+                    ..
+                }),
+                _,
+            ) if !vars.contains_key(&n.text) && self.names.actors.contains_key(&n.text) => {
+                self.error(
+                    Diag::new(
+                        Code::WrongUnit,
+                        "only `top_supplier` is compared with an actor",
+                    )
+                    .with_label(n.span, "an actor")
+                    .help("compare this metric with a number or percentage"),
                 );
                 return None;
             }
@@ -1010,6 +1059,21 @@ impl Checker<'_> {
             text: e.text.clone(),
             span,
         })
+    }
+}
+
+/// "unknown scenario", with "did you mean" among `names` (or the list of
+/// them).
+pub fn unknown_scenario(name: &str, span: Span, names: &[&str]) -> Diag {
+    let d = Diag::new(Code::UnknownScenario, format!("unknown scenario `{name}`"))
+        .with_label(span, "no scenario of this name");
+    match suggest(name, names.iter().copied()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => {
+            let mut names = names.to_vec();
+            names.sort_unstable();
+            d.help(format!("the scenarios are: {}", names.join(", ")))
+        }
     }
 }
 

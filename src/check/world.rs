@@ -356,8 +356,9 @@ impl Checker<'_> {
             None
         } else {
             let mut ids = Vec::new();
+            let example = |m: &str| Some(format!("`covers … demand of` takes minerals: `of {m}`"));
             for m in &cov.minerals {
-                if let Some(id) = self.mineral(&m.text, m.span) {
+                if let Some(id) = self.mineral_in(&m.text, m.span, &example) {
                     ids.push(id);
                 }
             }
@@ -495,15 +496,28 @@ impl Checker<'_> {
         let mut entries: Vec<(ActorId, f64)> = Vec::new();
         let mut spans: Vec<Span> = Vec::new();
         let mut ok = true;
+        // The sum is checked even when an actor is unknown: the two are
+        // independent errors (SPEC §6). A bad value or a duplicate leaves no
+        // sum worth reporting.
+        let mut sum_known = true;
+        let mut sum = 0.0;
+        let mut row_share = 0.0;
         for sh in list {
             let actor = self.single_actor(&sh.actor.text, sh.actor.span, "share lines");
             let value = match eval_as(&sh.value, vars, Want::Fraction("a share")) {
                 Ok(v) => Some(v),
                 Err(d) => {
                     self.error(d);
+                    sum_known = false;
                     None
                 }
             };
+            if let Some(v) = value {
+                sum += v;
+                if actor.is_some_and(|a| self.world.actors[a].code == ROW) {
+                    row_share += v;
+                }
+            }
             let (Some(a), Some(v)) = (actor, value) else {
                 ok = false;
                 continue;
@@ -522,15 +536,15 @@ impl Checker<'_> {
                     .help("give each actor one share"),
                 );
                 ok = false;
+                sum_known = false;
                 continue;
             }
             entries.push((a, v));
             spans.push(sh.span);
         }
-        if !ok {
+        if !sum_known {
             return None;
         }
-        let sum: f64 = entries.iter().map(|(_, v)| v).sum();
         let has_row = entries
             .iter()
             .any(|(a, _)| self.world.actors[*a].code == ROW);
@@ -554,19 +568,12 @@ impl Checker<'_> {
                 .with_label(span, format!("{} in all", pct(sum)))
                 .help(format!(
                     "set ROW to {} or leave it out to let it take the remainder",
-                    pct((1.0
-                        - (sum
-                            - entries
-                                .iter()
-                                .filter(|(a, _)| self.world.actors[*a].code == ROW)
-                                .map(|(_, v)| v)
-                                .sum::<f64>()))
-                    .max(0.0))
+                    pct((1.0 - (sum - row_share)).max(0.0))
                 )),
             );
             return None;
         }
-        Some(Shares { entries, span })
+        ok.then_some(Shares { entries, span })
     }
 }
 

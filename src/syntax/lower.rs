@@ -597,7 +597,7 @@ impl Lowerer {
                         .next()
                         .unwrap_or_else(|| panic!("internal error"));
                     rhs = Some(match inner.as_rule() {
-                        Rule::code => ExpectRhs::Code(self.name(inner)),
+                        Rule::code | Rule::miscased => ExpectRhs::Code(self.name(inner)),
                         _ => ExpectRhs::Value(self.expr(inner)),
                     });
                 }
