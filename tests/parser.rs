@@ -574,3 +574,179 @@ fn anonymous_coalitions_are_named_by_their_members() {
         Ok(ReplInput::Expr(_))
     ));
 }
+
+/// The one syntax error of `src`: its message and help.
+fn syntax_error(src: &str) -> (String, String) {
+    match parse(src, SourceId(0)) {
+        Ok(_) => panic!("{src:?} parsed"),
+        Err(d) => {
+            assert_eq!(d.len(), 1, "{src:?}: {d:?}");
+            assert_eq!(d[0].code, lode::diagnostic::Code::Syntax, "{src:?}");
+            (d[0].message.clone(), d[0].help.clone().unwrap_or_default())
+        }
+    }
+}
+
+#[test]
+fn reserved_words_are_refused_as_names_in_every_name_position() {
+    let cases = [
+        ("scenario t {}", "t", "the unit tonnes"),
+        ("let kt = 3", "kt", "the unit kilotonnes"),
+        ("actor JP \"Japan\" alias days", "days", "the unit days"),
+        (
+            "group months = US + JP",
+            "months",
+            "the unit months (30 days)",
+        ),
+        (
+            "coalition years = US + JP",
+            "years",
+            "the unit years (365 days)",
+        ),
+        ("mineral t {}", "t", "the unit tonnes"),
+        (
+            "mineral ore { stages mining, kt }",
+            "kt",
+            "the unit kilotonnes",
+        ),
+        ("scenario a extends market {}", "market", "a keyword"),
+        ("compare base, days", "days", "the unit days"),
+    ];
+    for (src, word, kind) in cases {
+        let (message, help) = syntax_error(src);
+        assert_eq!(
+            message,
+            format!("`{word}` is a reserved word ({kind}) and cannot be a name"),
+            "{src:?}"
+        );
+        assert!(help.starts_with("choose another name"), "{src:?}: {help}");
+    }
+    // The span is the word.
+    let src = "scenario t {}";
+    let d = parse(src, SourceId(0)).unwrap_err();
+    assert_eq!(at(src, d[0].primary_span().unwrap()), "t");
+}
+
+#[test]
+fn capitalised_names_are_read_where_an_actor_or_mineral_is_named() {
+    // The checker, which knows the declared names, says which was meant.
+    let src = "China restricts Rare_earths to Japan + KR";
+    let StmtKind::Restrict(r) = one(src) else {
+        panic!()
+    };
+    assert_eq!(r.actor.text, "China");
+    name_ok(src, &r.actor);
+    assert_eq!(r.minerals[0].first.text, "Rare_earths");
+    let Target::Actors(to) = &r.target else {
+        panic!()
+    };
+    assert_eq!(to[0].text, "Japan");
+    name_ok(src, &to[0]);
+    let src = "expect Japan.rare_earths.top_supplier == China";
+    let StmtKind::Expect(e) = one(src) else {
+        panic!()
+    };
+    assert_eq!(e.path.actor.text, "Japan");
+    assert!(matches!(&e.rhs, ExpectRhs::Code(c) if c.text == "China"));
+    // An alias compared with `top_supplier` is a bare name.
+    let StmtKind::Expect(e) = one("expect JP.rare_earths.top_supplier == china") else {
+        panic!()
+    };
+    assert!(matches!(
+        &e.rhs,
+        ExpectRhs::Value(Expr { kind: ExprKind::Var(n), .. }) if n.text == "china"
+    ));
+    // A keyword in any case is still a keyword, not a name.
+    let (message, help) = syntax_error("Scenario x {}");
+    assert_eq!(message, "expected a statement, found `Scenario`");
+    assert_eq!(help, "keywords are lower case: `scenario`");
+    let (_, help) = syntax_error("CN restricts rare_earths To JP");
+    assert_eq!(help, "keywords are lower case: `to`");
+    // Where a name is declared, mixed case stays an error, with a help.
+    let (_, help) = syntax_error("let Cut = 40%");
+    assert_eq!(help, "names are lower case: `cut`");
+    let (_, help) = syntax_error("group Allies = US + JP");
+    assert_eq!(
+        help,
+        "group and coalition names are all upper case or all lower case: `ALLIES` or `allies`"
+    );
+    let (_, help) = syntax_error("coalition Allies = US + JP");
+    assert_eq!(
+        help,
+        "group and coalition names are all upper case or all lower case: `ALLIES` or `allies`"
+    );
+    let (_, help) = syntax_error("actor Japan");
+    assert!(
+        help.contains("`actor JAPAN \"Japan\" alias japan`"),
+        "{help}"
+    );
+}
+
+#[test]
+fn syntax_errors_with_a_likely_fix_say_what_to_write() {
+    let cases = [
+        (
+            "disrupt CD cobalt mining by 30%",
+            "expected `by`, found `mining`",
+            "write the stage after a dot: `cobalt.mining`",
+        ),
+        (
+            "CN restricts rare_earths refining to JP",
+            "expected `to`, found `refining`",
+            "write the stage after a dot: `rare_earths.refining`",
+        ),
+        (
+            "CN restricts magnets to JP, KR by 50%",
+            "expected `by`, `from`, `until` or end of input, found `,`",
+            "join several targets with `+`: `to JP + KR`",
+        ),
+        (
+            "CN restricts magnets to all except JP, KR",
+            "expected `by`, `from`, `until` or end of input, found `,`",
+            "join several exceptions with `+`: `except JP + KR`",
+        ),
+        (
+            "group quad = US, JP, AU, IN",
+            "expected end of input, found `,`",
+            "join several members with `+`: `US + JP`",
+        ),
+        (
+            "CN restricts magnets to G7 except JP",
+            "expected `by`, `from`, `until` or end of input, found `except`",
+            "`except` follows `all`: `to all except JP`; to leave JP out of G7, list the other members joined with `+`",
+        ),
+        (
+            "expect JP.rare_earths.shortfall * 2 > 10%",
+            "a metric cannot be part of an expression",
+            "arithmetic on metrics is not supported: `expect` compares one metric with a value, and expressions take numbers, quantities and `let` variables",
+        ),
+        (
+            "let x = 2 * JP.rare_earths.shortfall",
+            "a metric cannot be part of an expression",
+            "arithmetic on metrics is not supported: `expect` compares one metric with a value, and expressions take numbers, quantities and `let` variables",
+        ),
+    ];
+    for (src, message, help) in cases {
+        assert_eq!(syntax_error(src), (message.into(), help.into()), "{src:?}");
+    }
+    // Two minerals of world2024 are a list, not a mineral and a stage.
+    let (_, help) = syntax_error("CN restricts lithium cobalt to JP");
+    assert_eq!(help, "separate minerals with commas: `lithium, cobalt`");
+    // A fix that would not get further is not offered.
+    let (_, help) = syntax_error("report on cobalt nickel");
+    assert!(!help.contains("after a dot"), "{help}");
+    // In the REPL, a metric in an expression is a query.
+    let d = parse_repl("US.gallium.shortfall * 2", SourceId(0)).unwrap_err();
+    assert_eq!(d[0].message, "a metric cannot be part of an expression");
+    assert_eq!(
+        at("US.gallium.shortfall * 2", d[0].primary_span().unwrap()),
+        "US.gallium.shortfall"
+    );
+    assert!(
+        d[0].help
+            .as_deref()
+            .unwrap()
+            .contains("query `US.gallium.shortfall` on its own"),
+        "{d:?}"
+    );
+}

@@ -5,6 +5,7 @@
 //! the first place the text stopped making sense.
 
 mod grammar;
+mod hints;
 pub mod limits;
 mod lower;
 mod rules;
@@ -19,8 +20,8 @@ use grammar::{LodeParser, Rule};
 /// Parses a whole program.
 pub fn parse(text: &str, source: SourceId) -> Result<Program, Vec<Diag>> {
     limits::check_depth(text, source).map_err(|d| vec![d])?;
-    let mut pairs =
-        LodeParser::parse(Rule::program, text).map_err(|e| vec![syntax_error(e, text, source)])?;
+    let mut pairs = LodeParser::parse(Rule::program, text)
+        .map_err(|e| vec![syntax_error(e, Rule::program, text, source)])?;
     let pair = pairs
         .next()
         .unwrap_or_else(|| panic!("internal error: no program pair"));
@@ -37,7 +38,7 @@ pub fn parse(text: &str, source: SourceId) -> Result<Program, Vec<Diag>> {
 pub fn parse_repl(text: &str, source: SourceId) -> Result<ReplInput, Vec<Diag>> {
     limits::check_depth(text, source).map_err(|d| vec![d])?;
     let mut pairs = LodeParser::parse(Rule::repl_line, text)
-        .map_err(|e| vec![syntax_error(e, text, source)])?;
+        .map_err(|e| vec![syntax_error(e, Rule::repl_line, text, source)])?;
     let pair = pairs
         .next()
         .unwrap_or_else(|| panic!("internal error: no repl pair"));
@@ -87,7 +88,7 @@ fn ends_with_operator(text: &str) -> bool {
     t.ends_with(['+', '-', '*', '/', '=', ',', '<', '>']) && !t.ends_with("+-")
 }
 
-fn syntax_error(err: pest::error::Error<Rule>, text: &str, source: SourceId) -> Diag {
+fn syntax_error(err: pest::error::Error<Rule>, rule: Rule, text: &str, source: SourceId) -> Diag {
     use pest::error::{ErrorVariant, InputLocation};
     let pos = match err.location {
         InputLocation::Pos(p) => p,
@@ -115,6 +116,9 @@ fn syntax_error(err: pest::error::Error<Rule>, text: &str, source: SourceId) -> 
                 .help("add `}` at the end of the block");
         }
     }
+    if let Some(d) = metric_in_expression(text, pos, rule, source) {
+        return d;
+    }
     let message = if expected.is_empty() {
         format!("unexpected {}", found.0)
     } else if expected.len() > 6 {
@@ -127,11 +131,68 @@ fn syntax_error(err: pest::error::Error<Rule>, text: &str, source: SourceId) -> 
     } else {
         label_for(&expected)
     };
+    let failure = hints::Failure {
+        text,
+        rule,
+        pos,
+        expected: &expected,
+    };
+    let hint = hints::hint(&failure).unwrap_or_default();
+    let (message, label) = hint.message.unwrap_or((message, label));
     let mut diag = Diag::new(Code::Syntax, message).with_label(span, label);
-    if let Some(help) = hint(text, pos, &expected) {
+    if let Some(help) = hint.help {
         diag = diag.help(help);
     }
     diag
+}
+
+/// `US.gallium.shortfall * 2`, `let x = 2 * JP.rare_earths.demand`: a
+/// metric inside an expression. Expressions are over numbers and variables
+/// only (SPEC §2.3), which the plain syntax error would not say.
+fn metric_in_expression(text: &str, pos: usize, rule: Rule, source: SourceId) -> Option<Diag> {
+    let is_op = |c: char| matches!(c, '+' | '-' | '*' | '/');
+    let rest = text.get(pos..).unwrap_or("");
+    let before = text.get(..pos).unwrap_or("").trim_end_matches([' ', '\t']);
+    // A metric that the parse stopped at, right after an operator or `=`.
+    let at = metric_len(rest)
+        .filter(|_| before.ends_with(|c: char| is_op(c) || c == '(' || c == '='))
+        .map(|len| (pos, pos + len));
+    // A metric that the parse stopped right after, before an operator.
+    let after = || {
+        if !rest.starts_with(is_op) || rest.starts_with("+-") {
+            return None;
+        }
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| i + 1);
+        let len = metric_len(&before[start..])?;
+        (start + len == before.len()).then_some((start, before.len()))
+    };
+    let (start, end) = at.or_else(after)?;
+    let metric = &text[start..end];
+    Some(
+        Diag::new(Code::Syntax, "a metric cannot be part of an expression")
+            .with_label(Span::new(source, start, end), "a metric")
+            .help(if rule == Rule::repl_line {
+                format!(
+                    "arithmetic on metrics is not supported: query `{metric}` on its own; expressions take numbers, quantities and `let` variables"
+                )
+            } else {
+                "arithmetic on metrics is not supported: `expect` compares one metric with a value, and expressions take numbers, quantities and `let` variables".to_string()
+            }),
+    )
+}
+
+/// True when `text` starts with a metric path (`JP.rare_earths.shortfall`).
+pub fn starts_with_metric(text: &str) -> bool {
+    metric_len(text).is_some()
+}
+
+/// The length of the metric path (`JP.rare_earths.shortfall`) at the start
+/// of `text`, if there is one.
+fn metric_len(text: &str) -> Option<usize> {
+    let pairs = LodeParser::parse(Rule::metric_path, text).ok()?;
+    pairs.last().map(|p| p.as_span().end())
 }
 
 /// The byte offset of the last `{` left open, outside strings and comments.
@@ -186,27 +247,6 @@ fn describe_found(text: &str, pos: usize) -> (String, usize) {
     (format!("`{c}`"), c.len_utf8())
 }
 
-fn hint(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
-    let rest = text.get(pos..).unwrap_or("");
-    let before = text.get(..pos).unwrap_or("");
-    if rest.is_empty() && before.matches('{').count() > before.matches('}').count() {
-        return Some("a `{` block is not closed: add `}`".into());
-    }
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
-    if !word.is_empty() && word.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
-        if let Some(kw) = keyword_typo(&word) {
-            return Some(format!("did you mean `{kw}`?"));
-        }
-    }
-    if expected.contains(&"a percentage") || rest.starts_with('%') {
-        return Some("percentages are written `60%`".into());
-    }
-    None
-}
-
 /// The lower-case keywords of the language (SPEC §2), units included: none
 /// may be used as a name.
 pub const KEYWORDS: &[&str] = &[
@@ -256,16 +296,3 @@ pub const KEYWORDS: &[&str] = &[
     "t",
     "kt",
 ];
-
-fn keyword_typo(word: &str) -> Option<&'static str> {
-    if word.len() < 3 || KEYWORDS.contains(&word) {
-        return None;
-    }
-    KEYWORDS
-        .iter()
-        .filter(|k| k.len() >= 3)
-        .map(|k| (strsim::damerau_levenshtein(word, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| k)
-}
