@@ -201,6 +201,90 @@ fn scenario_blocks_span_lines_and_can_be_queried() {
     );
 }
 
+/// A failing input: its rendered diagnostics.
+fn fails(s: &mut Session, text: &str) -> String {
+    let r = s.input(text);
+    assert!(r.failed, "`{text}` was accepted:\n{}", r.output);
+    assert!(r.output.is_empty());
+    r.diagnostics
+}
+
+#[test]
+fn a_scenario_prefix_that_names_no_scenario_is_an_unknown_scenario() {
+    let mut s = tiny();
+    ok(&mut s, "scenario cut {\n  AA bans widget to BB\n}");
+    let d = fails(&mut s, "z: BB.widget.shortfall");
+    assert!(d.contains("lode::E0205"), "{d}");
+    assert!(d.contains("unknown scenario `z`"), "{d}");
+    assert!(d.contains("the scenarios are: base, cut"), "{d}");
+    let d = fails(&mut s, "cutt: BB.widget.shortfall");
+    assert!(d.contains("did you mean `cut`?"), "{d}");
+    // The label is on the name, not on the metric.
+    assert!(
+        d.contains("1 │ cutt: BB.widget.shortfall\n   · ──┬─"),
+        "{d}"
+    );
+    // Arithmetic on a metric is refused in words, with or without a prefix.
+    for text in [
+        "cut: BB.widget.shortfall * 2",
+        "BB.widget.shortfall * 2",
+        "2 * BB.widget.shortfall",
+    ] {
+        let d = fails(&mut s, text);
+        assert!(
+            d.contains("a metric cannot be part of an expression")
+                && d.contains("arithmetic on metrics is not supported"),
+            "{text}: {d}"
+        );
+        assert!(!d.contains("E0205"), "{text}: {d}");
+    }
+    let d = fails(&mut s, "cutt: BB.widget.shortfall * 2");
+    assert!(
+        d.contains("did you mean `cut`?") && d.contains("arithmetic on metrics"),
+        "{d}"
+    );
+    // Through `expect` as well.
+    let d = fails(&mut s, "expect z: BB.widget.shortfall > 1%");
+    assert!(d.contains("unknown scenario `z`"), "{d}");
+}
+
+#[test]
+fn names_are_suggested_ignoring_case_and_aliases_compare_as_actors() {
+    let mut s = tiny();
+    let d = fails(&mut s, "AA restricts widget to bb");
+    assert!(d.contains("did you mean `BB`?"), "{d}");
+    let d = fails(&mut s, "AA restricts widget to Bland");
+    assert!(
+        d.contains(
+            "actor names are codes like `BB` or lower-case aliases like `bland`; did you mean `bland`?"
+        ),
+        "{d}"
+    );
+    let d = fails(&mut s, "Aland restricts widget to BB");
+    assert!(d.contains("did you mean `aland`?"), "{d}");
+    // BB's top supplier is itself (53.3%, see above); an alias is an actor
+    // on either side of the comparison.
+    let r = ok(&mut s, "expect BB.widget.top_supplier == bland");
+    assert!(r.output.contains("✓ passed"), "{}", r.output);
+    let r = ok(&mut s, "expect bland.widget.top_supplier != aland");
+    assert!(r.output.contains("✓ passed"), "{}", r.output);
+    let d = fails(&mut s, "expect BB.widget.top_supplier == 50%");
+    assert!(d.contains("a value, not an actor"), "{d}");
+    // A stage where a mineral belongs.
+    let d = fails(&mut s, "stockpile BB supply 60 days");
+    assert!(
+        d.contains("`supply` is a stage of `widget`, not a mineral")
+            && d.contains("stockpiles are per mineral: `stockpile BB widget 60 days`"),
+        "{d}"
+    );
+    // An empty session has no world2024: the help says so.
+    let d = fails(&mut s, "CN restricts widget to BB");
+    assert!(
+        d.contains("world2024 is not loaded; add `use world2024` or declare `actor CN`"),
+        "{d}"
+    );
+}
+
 #[test]
 fn table_selects_rows_through_the_checker() {
     let mut s = tiny();

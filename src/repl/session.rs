@@ -277,14 +277,49 @@ impl Session {
     }
 
     /// `SCENARIO: METRIC` — a metric in one of the session's scenarios.
+    /// `None` when the text is not of that form, so the caller reports its
+    /// own syntax error.
     fn scenario_query(&self, text: &str, full: &mut SourceMap, id: SourceId) -> Option<Reply> {
         let (head, rest) = text.split_once(':')?;
-        let sid = self.state.checked.scenario_id(head.trim())?;
+        let name = head.trim();
+        let is_name = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !is_name {
+            return None;
+        }
         // Blank out the prefix so the spans of the rest stay where they are.
         let blanked = format!("{}{rest}", " ".repeat(head.len() + 1));
-        match crate::syntax::parse_repl(&blanked, id) {
-            Ok(ReplInput::Metric(path)) => Some(self.metric_in(full, &path, sid)),
-            _ => None,
+        let parsed = crate::syntax::parse_repl(&blanked, id);
+        match (self.state.checked.scenario_id(name), parsed) {
+            (Some(sid), Ok(ReplInput::Metric(path))) => Some(self.metric_in(full, &path, sid)),
+            // The scenario exists: what is wrong is in the rest.
+            (Some(_), Err(diags)) => Some(self.fail(&diags, full)),
+            (Some(_), Ok(_)) => None,
+            // `z: US.nickel.shortfall` with no scenario `z`.
+            (None, parsed) => {
+                let metric_follows = match &parsed {
+                    Ok(ReplInput::Metric(_)) => true,
+                    Ok(_) => false,
+                    Err(_) => crate::syntax::starts_with_metric(rest.trim_start()),
+                };
+                if !metric_follows {
+                    return None;
+                }
+                let start = head.len() - head.trim_start().len();
+                let span = crate::source::Span::new(id, start, start + name.len());
+                let names: Vec<&str> = self
+                    .state
+                    .checked
+                    .scenarios
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect();
+                let mut diags = vec![check::unknown_scenario(name, span, &names)];
+                diags.extend(parsed.err().unwrap_or_default());
+                Some(self.fail(&diags, full))
+            }
         }
     }
 
