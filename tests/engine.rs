@@ -268,3 +268,17 @@ fn capped_sourcing_names_its_scenario_and_line() {
         "XC sources ore: XA 100%"
     );
 }
+
+/// An expectation may compare with a variable.
+#[test]
+fn expectations_compare_with_variables() {
+    // Sticky ban of XA's .25 of XC's .5: shortfall 50%.
+    let r = run("let floor = 40%
+         let ceiling = floor + 20%
+         scenario cut { XA bans ore to XC; allocation sticky }
+         expect cut: XC.ore.shortfall > floor
+         expect cut: XC.ore.shortfall < ceiling
+         expect cut: XC.ore.shortfall > ceiling");
+    let passed: Vec<bool> = r.expectations.iter().map(|e| e.passed).collect();
+    assert_eq!(passed, [true, true, false]);
+}
