@@ -74,7 +74,7 @@ codes! {
     CoversMismatch = "W0301", "coalition demand claim differs from the data";
     SourcingCapped = "W0302", "sourcing flow capped at the exporter's surplus";
     SelfRestriction = "W0303", "actor restricts itself";
-    EmptyTarget = "W0304", "restriction reaches no one";
+    EmptyTarget = "W0304", "restriction reaches no one, or no flow";
 }
 
 impl Code {

@@ -131,6 +131,8 @@ pub enum Action {
         mineral: MineralId,
         stages: Vec<usize>,
         fraction: f64,
+        /// From the restricting actor to the end of the target.
+        span: Span,
     },
     Disrupt {
         actor: ActorId,

@@ -514,6 +514,7 @@ impl Checker<'_> {
                     .help("check the target list"),
             );
         }
+        let span = r.actor.span.to(target_span(&r.target));
         targets
             .into_iter()
             .map(|(mineral, stages)| Action::Restrict {
@@ -522,6 +523,7 @@ impl Checker<'_> {
                 mineral,
                 stages,
                 fraction,
+                span,
             })
             .collect()
     }

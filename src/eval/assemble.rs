@@ -11,6 +11,17 @@ use crate::program::{
     Action, ActorId, Allocation, Checked, GroupKind, Line, MineralId, ScenarioId, Shares,
     SourcingLine, Stock,
 };
+use crate::source::Span;
+
+/// A `restricts`/`bans` statement as it applies to one mineral.
+#[derive(Debug, Clone)]
+pub struct RestrictionLine {
+    pub exporter: ActorId,
+    pub importers: Vec<ActorId>,
+    pub stages: Vec<usize>,
+    pub fraction: f64,
+    pub span: Span,
+}
 
 /// One mineral's data after a scenario's statements.
 #[derive(Debug, Clone, Default)]
@@ -20,7 +31,7 @@ pub struct MineralState {
     pub sourcing: Vec<SourcingLine>,
     pub adds: Vec<(ActorId, usize, f64)>,
     pub stock: HashMap<ActorId, Stock>,
-    pub restrictions: Vec<(ActorId, Vec<ActorId>, Vec<usize>, f64)>,
+    pub restrictions: Vec<RestrictionLine>,
     pub disruptions: Vec<(ActorId, Vec<usize>, f64)>,
 }
 
@@ -90,13 +101,15 @@ pub fn scenario(checked: &Checked, id: ScenarioId) -> ScenarioState {
                 mineral,
                 stages,
                 fraction,
+                span,
             } => {
-                st.minerals[*mineral].restrictions.push((
-                    *exporter,
-                    importers.clone(),
-                    stages.clone(),
-                    *fraction,
-                ));
+                st.minerals[*mineral].restrictions.push(RestrictionLine {
+                    exporter: *exporter,
+                    importers: importers.clone(),
+                    stages: stages.clone(),
+                    fraction: *fraction,
+                    span: *span,
+                });
             }
             Action::Disrupt {
                 actor,
@@ -311,16 +324,18 @@ pub fn market(
         })
         .collect();
     let mut restrictions = Vec::new();
-    for (exp, imps, stages_r, f) in &ms.restrictions {
-        let Some(&e) = local.get(exp) else { continue };
-        for imp in imps {
+    for line in &ms.restrictions {
+        let Some(&e) = local.get(&line.exporter) else {
+            continue;
+        };
+        for imp in &line.importers {
             let Some(&i) = local.get(imp) else { continue };
-            for &s in stages_r {
+            for &s in &line.stages {
                 restrictions.push(Restriction {
                     exporter: e,
                     importer: i,
                     stage: s,
-                    fraction: *f,
+                    fraction: line.fraction,
                 });
             }
         }
@@ -404,5 +419,82 @@ pub fn model_warnings(checked: &Checked, state: &ScenarioState, ev: &MineralEval
                 }
             }
         })
+        .chain(idle_restrictions(checked, state, ev))
         .collect()
+}
+
+/// Restrictions that cap no flow: the targets buy none of the mineral from
+/// the exporter at the restricted stages in this scenario's equilibrium
+/// (most often, a target with no demand data for the mineral), so the
+/// statement changes nothing.
+fn idle_restrictions<'a>(
+    checked: &'a Checked,
+    state: &'a ScenarioState,
+    ev: &'a MineralEval,
+) -> impl Iterator<Item = Diag> + 'a {
+    let world = &checked.world;
+    let mineral = &world.minerals[ev.mineral];
+    let eq = &ev.outcome.equilibrium;
+    state.minerals[ev.mineral]
+        .restrictions
+        .iter()
+        // An empty target list has had its warning from the checker.
+        .filter(|line| !line.importers.is_empty())
+        .filter(move |line| {
+            let Some(&e) = ev.local.get(&line.exporter) else {
+                return true;
+            };
+            let carried: f64 = line
+                .importers
+                .iter()
+                .filter_map(|a| ev.local.get(a))
+                .flat_map(|&i| {
+                    line.stages
+                        .iter()
+                        .map(move |&s| eq.stages.get(s).map_or(0.0, |st| st.flow(i, e)))
+                })
+                .sum();
+            carried <= 1e-12
+        })
+        .map(move |line| {
+            let e = &world.actors[line.exporter].code;
+            let targets = match line.importers.as_slice() {
+                [one] => world.actors[*one].code.clone(),
+                few if few.len() <= 4 => few
+                    .iter()
+                    .map(|&a| world.actors[a].code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                many => format!("{} actors", many.len()),
+            };
+            let what = if line.stages.len() == mineral.stages.len() {
+                mineral.name.clone()
+            } else {
+                let stages: Vec<String> = line
+                    .stages
+                    .iter()
+                    .map(|&s| format!("{}.{}", mineral.name, mineral.stages[s]))
+                    .collect();
+                stages.join(", ")
+            };
+            let buy = if line.importers.len() == 1 {
+                "buys"
+            } else {
+                "buy"
+            };
+            Diag::new(
+                Code::EmptyTarget,
+                format!(
+                    "{e}'s restriction of {what} to {targets} reaches no flow: \
+                     {targets} {buy} no {} from {e} in equilibrium",
+                    mineral.name
+                ),
+            )
+            .with_label(line.span, "changes nothing")
+            .help(format!(
+                "a restriction caps flows that exist; if it should bite, give {targets} \
+                 {} demand (or a sourcing line from {e})",
+                mineral.name
+            ))
+        })
 }
