@@ -263,10 +263,7 @@ fn capped_sourcing_names_its_scenario_and_line() {
         "{}",
         w.message
     );
-    assert_eq!(
-        c.sources.text(w.labels[0].span).trim_end(),
-        "XC sources ore: XA 100%"
-    );
+    assert_eq!(c.sources.text(w.labels[0].span), "XC sources ore: XA 100%");
 }
 
 /// An expectation may compare with a variable.

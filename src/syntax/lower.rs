@@ -45,9 +45,13 @@ impl Lowerer {
         }
     }
 
+    /// The pair's span without the blanks pest's implicit whitespace leaves
+    /// at its end (a rule ending in an optional part that matched nothing),
+    /// so labels underline exactly what was written.
     fn span(&self, pair: &P<'_>) -> Span {
         let s = pair.as_span();
-        Span::new(self.source, s.start(), s.end())
+        let written = s.as_str().trim_end_matches([' ', '\t', '\r', '\n']);
+        Span::new(self.source, s.start(), s.start() + written.len())
     }
 
     fn name(&self, pair: P<'_>) -> Name {
