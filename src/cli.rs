@@ -256,12 +256,7 @@ fn run(args: RunArgs) -> ExitCode {
         Some(name) => match compiled.checked.scenario_id(name) {
             Some(id) => Some(id),
             None => {
-                let names: Vec<&str> = compiled
-                    .checked
-                    .scenarios
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect();
+                let names = compiled.checked.scenario_names();
                 let hint = crate::diagnostic::suggest(name, names.iter().copied())
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();

@@ -266,4 +266,9 @@ impl Checked {
     pub fn scenario_id(&self, name: &str) -> Option<ScenarioId> {
         self.scenarios.iter().position(|s| s.name == name)
     }
+
+    /// Scenario names, `base` first, then blocks in file order.
+    pub fn scenario_names(&self) -> Vec<&str> {
+        self.scenarios.iter().map(|s| s.name.as_str()).collect()
+    }
 }

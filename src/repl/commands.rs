@@ -316,13 +316,7 @@ impl Session {
     }
 
     fn show_scenario(&self) -> String {
-        let names: Vec<&str> = self
-            .state
-            .checked
-            .scenarios
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
+        let names = self.state.checked.scenario_names();
         let n = self.state.inputs.len();
         let mut out = format!(
             "# the session: {n} input{}; scenarios: {}\n",
@@ -340,8 +334,8 @@ impl Session {
         let (scenario, tail): (ScenarioId, String) = match first {
             Some(w) if w != "for" && w != "on" => {
                 let Some(id) = self.state.checked.scenario_id(w) else {
-                    let names = self.state.checked.scenarios.iter().map(|s| s.name.as_str());
-                    let hint = crate::diagnostic::suggest(w, names)
+                    let names = self.state.checked.scenario_names();
+                    let hint = crate::diagnostic::suggest(w, names.iter().copied())
                         .map(|s| format!("; did you mean `{s}`?"))
                         .unwrap_or_default();
                     return Reply::error(format!("no scenario `{w}`{hint}"));

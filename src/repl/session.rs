@@ -309,13 +309,7 @@ impl Session {
                 }
                 let start = head.len() - head.trim_start().len();
                 let span = crate::source::Span::new(id, start, start + name.len());
-                let names: Vec<&str> = self
-                    .state
-                    .checked
-                    .scenarios
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect();
+                let names = self.state.checked.scenario_names();
                 let mut diags = vec![check::unknown_scenario(name, span, &names)];
                 diags.extend(parsed.err().unwrap_or_default());
                 Some(self.fail(&diags, full))
