@@ -23,7 +23,7 @@ fn compile(text: &str) -> Compiled {
             name: "bench",
             text: text.to_string(),
         },
-        None,
+        &lode::loader::FsLoader::for_text(None),
     ) {
         Ok(c) => c,
         Err(f) => panic!(

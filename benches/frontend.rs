@@ -1,4 +1,4 @@
-//! Parse and check throughput (issue 9): world2024, the embedded data set
+//! Parse and check throughput: world2024, the embedded data set
 //! every run parses, and a large synthetic world.
 //!
 //! `cargo bench --bench frontend`
@@ -6,7 +6,6 @@
 mod common;
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -17,10 +16,13 @@ use lode::source::{SourceId, SourceMap};
 const ONE_LINER: &str =
     "coalition G7+AU+IN+KR+MX covers 60% demand; china restricts rare_earths to JP";
 
-fn options() -> CheckOptions {
+static LOADER: std::sync::LazyLock<lode::loader::MemoryLoader> =
+    std::sync::LazyLock::new(lode::loader::MemoryLoader::new);
+
+fn options() -> CheckOptions<'static> {
     CheckOptions {
-        root: PathBuf::from("."),
-        dir: PathBuf::from("."),
+        loader: &*LOADER,
+        main_key: None,
         implicit_world: true,
     }
 }
@@ -53,7 +55,7 @@ fn check(c: &mut Criterion) {
                     name: "<expr>",
                     text: black_box(ONE_LINER).to_string(),
                 },
-                None,
+                &lode::loader::FsLoader::for_text(None),
             )
             .is_ok()
         })
@@ -68,9 +70,7 @@ fn check(c: &mut Criterion) {
                 let id = sources.add("world2024", lode::data::WORLD2024.to_string(), None);
                 (sources, id, data.clone())
             },
-            |(mut sources, id, program)| {
-                check::check(&mut sources, id, program, &options()).is_ok()
-            },
+            |(mut sources, id, program)| check::check(&mut sources, id, program, options()).is_ok(),
             BatchSize::SmallInput,
         )
     });
@@ -84,9 +84,7 @@ fn check(c: &mut Criterion) {
                 let id = sources.add("synthetic", synthetic.clone(), None);
                 (sources, id, program.clone())
             },
-            |(mut sources, id, program)| {
-                check::check(&mut sources, id, program, &options()).is_ok()
-            },
+            |(mut sources, id, program)| check::check(&mut sources, id, program, options()).is_ok(),
             BatchSize::SmallInput,
         )
     });
@@ -97,7 +95,7 @@ fn check(c: &mut Criterion) {
                     name: "synthetic",
                     text: synthetic.clone(),
                 },
-                None,
+                &lode::loader::FsLoader::for_text(None),
             )
             .is_ok()
         })

@@ -23,7 +23,7 @@ fn compile(text: String) -> Compiled {
             name: "bench",
             text,
         },
-        None,
+        &lode::loader::FsLoader::for_text(None),
     ) {
         Ok(c) => c,
         Err(f) => panic!(

@@ -104,6 +104,21 @@ pub struct Diag {
     /// The first label is the primary one.
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// What the diagnostic is about beyond its place (the mineral, the
+    /// actors, the figures), as ids: with the code and the primary span, it
+    /// says when two diagnostics are the same one (see [`Diag::identity`]).
+    pub about: Box<[u64]>,
+}
+
+/// What makes two diagnostics the same one: raised again in another
+/// scenario, it is the same warning.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Identity {
+    code: Code,
+    span: Option<Span>,
+    about: Box<[u64]>,
+    /// Only for diagnostics with neither a place nor ids.
+    message: Option<String>,
 }
 
 impl Diag {
@@ -113,6 +128,27 @@ impl Diag {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            about: Box::default(),
+        }
+    }
+
+    /// Says what the diagnostic is about (see [`Diag::identity`]).
+    pub fn about(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
+        let mut all = self.about.into_vec();
+        all.extend(ids);
+        self.about = all.into_boxed_slice();
+        self
+    }
+
+    /// The code, the primary span and [`Diag::about`]; the message only
+    /// when there is nothing else to tell diagnostics apart.
+    pub fn identity(&self) -> Identity {
+        let span = self.primary_span();
+        Identity {
+            code: self.code,
+            span,
+            about: self.about.clone(),
+            message: (span.is_none() && self.about.is_empty()).then(|| self.message.clone()),
         }
     }
 

@@ -1,15 +1,27 @@
-//! lode: critical-minerals supply-chain scenarios.
+//! lode: critical-minerals supply-chain scenarios, as a library.
 //!
 //! The pipeline, one module per stage:
 //!
 //! ```text
-//!  text ──syntax::parse──▶ ast::Program ──check──▶ program::Checked
-//!       ──eval──▶ results::Results ──report──▶ table | markdown | csv | json
+//!   Loader ──▶ source ──syntax::parse──▶ ast::Program ──check──▶ program::Checked
+//!          ──eval──▶ results::Results ──report──▶ table | markdown | csv | json | junit
 //! ```
 //!
-//! `syntax` is the only module that touches pest; `model` is pure arithmetic
-//! on one mineral at a time; `report` only formats; `pipeline` strings the
-//! stages together for the CLI, the REPL and the tests.
+//! - [`loader`]: where text comes from — files on disk under a root, an
+//!   editor's buffers, strings in a test. The library reads nothing else.
+//! - [`syntax`] is the only module that touches pest; [`ast`] is what it
+//!   builds, with owned spans into a [`source::SourceMap`].
+//! - [`check`] resolves names, units and scenarios into [`program`] types,
+//!   reporting every independent error as a [`diagnostic::Diag`] (data).
+//! - [`eval`] assembles each scenario and runs [`model`] (pure arithmetic on
+//!   one mineral at a time) into [`results`], typed by [`metric`].
+//! - [`report`] only formats results as text.
+//! - [`pipeline`] strings the stages together; [`session`] is the REPL's
+//!   engine; [`testing`] evaluates `expect` lines file by file.
+//!
+//! No module here touches a terminal: the `lode` binary's front ends (the
+//! command line, the interactive REPL, progress bars, colours) render what
+//! the library returns, behind the `cli` feature.
 #![forbid(unsafe_code)]
 // A user error is a diagnostic, never an unwrap; a broken invariant panics
 // with "internal error". Tests may unwrap.
@@ -17,18 +29,17 @@
 
 pub mod ast;
 pub mod check;
-pub mod cli;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
-pub mod load;
+pub mod loader;
+pub mod metric;
 pub mod model;
-pub mod output;
 pub mod pipeline;
 pub mod program;
-pub mod repl;
 pub mod report;
 pub mod results;
+pub mod session;
 pub mod source;
 pub mod syntax;
 pub mod testing;

@@ -1,15 +1,23 @@
-//! The whole pipeline for one program: read → parse → check → evaluate.
-//! Used by the CLI, the REPL, `lode test` and the tests, so they all see the
-//! same diagnostics.
+//! The one pipeline every front end goes through: read (through the host's
+//! [`Loader`]) → decode → parse → check → resource limits → evaluate.
+//!
+//! The command line, the REPL, `lode test`, the language server and the
+//! tests all call these functions, so they see the same diagnostics, the
+//! same limits and the same warnings. Nothing here prints: results and
+//! diagnostics come back as data.
 
 use std::path::{Path, PathBuf};
 
+use crate::ast::Program;
 use crate::check::{self, CheckOptions};
 use crate::diagnostic::{Code, Diag};
+use crate::eval::{self, EvalOptions, Progress};
+use crate::loader::Loader;
 use crate::program::Checked;
-use crate::source::{SourceId, SourceMap};
+use crate::results::{Results, WarningInfo};
+use crate::source::{SourceId, SourceMap, Span};
 
-/// A checked program with its sources and warnings.
+/// A checked program with its sources and the checker's warnings.
 pub struct Compiled {
     pub sources: SourceMap,
     pub main: SourceId,
@@ -25,103 +33,99 @@ pub struct Failed {
     pub io: bool,
 }
 
+impl Failed {
+    fn of(sources: SourceMap, diags: Vec<Diag>) -> Self {
+        Failed {
+            sources,
+            diags,
+            io: false,
+        }
+    }
+}
+
 /// Where a program's text comes from.
 pub enum Input<'a> {
+    /// A file, read through the loader.
     File(&'a Path),
+    /// Text already in hand (`-e TEXT`, standard input, an editor buffer);
+    /// its `use` paths start from the loader's base directory.
     Text { name: &'a str, text: String },
 }
 
-/// Parses and checks a program.
-pub fn compile(input: Input<'_>, root: Option<&Path>) -> Result<Compiled, Failed> {
+/// Reads, parses and checks a program, and applies the resource limits.
+pub fn compile(input: Input<'_>, loader: &dyn Loader) -> Result<Compiled, Failed> {
     let mut sources = SourceMap::new();
-    let (main, text, dir) = match input {
+    let main = SourceId(0);
+    let (text, key) = match input {
         Input::File(path) => {
-            let shown = path.display().to_string();
-            let bytes = match crate::load::read_bytes(path) {
-                Ok(b) => b,
-                Err(e) => {
-                    let io = e.is_io() || matches!(e, crate::load::ReadError::NotAFile(_));
-                    return Err(Failed {
-                        sources,
-                        diags: vec![Diag::new(e.code(), e.message(&shown))],
-                        io,
-                    });
-                }
-            };
-            let id = SourceId(0);
-            match crate::syntax::limits::decode(&bytes, id) {
+            let file = loader.main(path).map_err(|e| Failed {
+                sources: SourceMap::new(),
+                diags: vec![e.main_diag(&path.display().to_string())],
+                io: e.is_io(),
+            })?;
+            match crate::syntax::limits::decode(&file.bytes, main) {
                 Ok(text) => {
-                    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                    let dir = if dir.as_os_str().is_empty() {
-                        PathBuf::from(".")
-                    } else {
-                        dir
-                    };
-                    sources.add(shown, text.clone(), Some(path.to_path_buf()));
-                    (id, text, dir)
+                    sources.add(file.name, text.clone(), file.path);
+                    (text, Some(file.key))
                 }
                 Err((d, lossy)) => {
-                    sources.add(shown, lossy, Some(path.to_path_buf()));
-                    return Err(Failed {
-                        sources,
-                        diags: vec![d],
-                        io: false,
-                    });
+                    sources.add(file.name, lossy, file.path);
+                    return Err(Failed::of(sources, vec![d]));
                 }
             }
         }
         Input::Text { name, text } => {
             if text.len() > crate::syntax::limits::MAX_FILE_BYTES {
-                return Err(Failed {
+                return Err(Failed::of(
                     sources,
-                    diags: vec![Diag::new(Code::FileTooLarge, "input is larger than 16 MiB")],
-                    io: false,
-                });
+                    vec![Diag::new(Code::FileTooLarge, "input is larger than 16 MiB")],
+                ));
             }
-            if text.contains('\0') {
-                let pos = text.find('\0').unwrap_or(0);
+            if let Some(pos) = text.find('\0') {
                 let id = sources.add(name, text.replace('\0', " "), None);
-                return Err(Failed {
+                return Err(Failed::of(
                     sources,
-                    diags: vec![Diag::at(
+                    vec![Diag::at(
                         Code::NotText,
-                        crate::source::Span::new(id, pos, pos + 1),
+                        Span::new(id, pos, pos + 1),
                         "input contains a NUL byte: this looks like binary data",
                     )],
-                    io: false,
-                });
+                ));
             }
-            let id = sources.add(name, text.clone(), None);
-            (id, text, PathBuf::from("."))
+            sources.add(name, text.clone(), None);
+            (text, None)
         }
     };
     let program = match crate::syntax::parse(&text, main) {
         Ok(p) => p,
-        Err(diags) => {
-            return Err(Failed {
-                sources,
-                diags,
-                io: false,
-            });
-        }
+        Err(diags) => return Err(Failed::of(sources, diags)),
     };
-    let root = root.map(Path::to_path_buf).unwrap_or_else(|| dir.clone());
+    check_program(sources, main, program, key.as_deref(), loader, true)
+}
+
+/// Checks an already parsed program (the REPL's accumulated statements)
+/// and applies the resource limits. `main_key` is the main file's key in
+/// `loader`; `implicit_world` turns on SPEC §2.1's implicit `use world2024`.
+pub fn check_program(
+    mut sources: SourceMap,
+    main: SourceId,
+    program: Program,
+    main_key: Option<&Path>,
+    loader: &dyn Loader,
+    implicit_world: bool,
+) -> Result<Compiled, Failed> {
     let opts = CheckOptions {
-        root,
-        dir,
-        implicit_world: true,
+        loader,
+        main_key,
+        implicit_world,
     };
-    match check::check(&mut sources, main, program, &opts) {
+    match check::check(&mut sources, main, program, opts) {
         Ok((checked, warnings)) => {
-            // Resource limits that need the assembled scenarios.
-            let mut over = crate::eval::budget::check(&checked);
+            // Limits that need the assembled scenarios.
+            let mut over = eval::budget::check(&checked);
             if !over.is_empty() {
                 over.extend(warnings);
-                return Err(Failed {
-                    sources,
-                    diags: over,
-                    io: false,
-                });
+                return Err(Failed::of(sources, over));
             }
             Ok(Compiled {
                 sources,
@@ -130,10 +134,34 @@ pub fn compile(input: Input<'_>, root: Option<&Path>) -> Result<Compiled, Failed
                 warnings,
             })
         }
-        Err(diags) => Err(Failed {
-            sources,
-            diags,
-            io: false,
-        }),
+        Err(diags) => Err(Failed::of(sources, diags)),
+    }
+}
+
+/// The results of a compiled program, with every warning: the checker's
+/// first, then the evaluation's.
+pub struct Run {
+    pub results: Results,
+    pub warnings: Vec<Diag>,
+}
+
+/// Evaluates a compiled program.
+pub fn evaluate(compiled: &Compiled, opts: &EvalOptions, progress: &dyn Progress) -> Run {
+    let evaluation =
+        eval::evaluate_with_progress(&compiled.checked, &compiled.sources, opts, progress);
+    let mut results = evaluation.results;
+    let mut infos: Vec<WarningInfo> = compiled.warnings.iter().map(WarningInfo::of).collect();
+    infos.append(&mut results.warnings);
+    results.warnings = infos;
+    let mut warnings = compiled.warnings.clone();
+    warnings.extend(evaluation.warnings);
+    Run { results, warnings }
+}
+
+/// The directory a program given as a file resolves its `use` paths from.
+pub fn base_dir(input: &Input<'_>) -> PathBuf {
+    match input {
+        Input::File(p) => crate::loader::parent_dir(p),
+        Input::Text { .. } => PathBuf::from("."),
     }
 }

@@ -159,6 +159,24 @@ pub enum Metric {
     CoverDays,
 }
 
+impl Metric {
+    pub fn kind(&self) -> crate::metric::MetricKind {
+        use crate::metric::MetricKind as K;
+        match self {
+            Metric::Demand => K::Demand,
+            Metric::Output(_) => K::Output,
+            Metric::ImportReliance => K::ImportReliance,
+            Metric::TopSupplier => K::TopSupplier,
+            Metric::TopSupplierShare => K::TopSupplierShare,
+            Metric::Hhi => K::Hhi,
+            Metric::Dependency(_) => K::Dependency,
+            Metric::AtRisk => K::AtRisk,
+            Metric::Shortfall => K::Shortfall,
+            Metric::CoverDays => K::CoverDays,
+        }
+    }
+}
+
 /// The row a metric path is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Subject {

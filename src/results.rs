@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::metric::{MetricKey, MetricKind};
+
 /// Everything `lode run` prints, in SPEC §4.2's shape.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Results {
@@ -76,7 +78,7 @@ pub struct DeltaRow {
     pub actor: String,
     pub mineral: String,
     /// `shortfall`, `dependency.CN`, `output.refining`, …
-    pub metric: String,
+    pub metric: MetricKey,
     pub base: f64,
     pub value: f64,
     pub delta: f64,
@@ -94,6 +96,9 @@ pub struct MineralInfo {
 pub struct ExpectationResult {
     pub scenario: String,
     pub text: String,
+    /// The metric tested, so a renderer writes its value in its unit.
+    #[serde(skip)]
+    pub metric: MetricKind,
     pub passed: bool,
     /// The metric's value; `null` for `top_supplier` (see `actual_text`).
     pub actual: Option<f64>,
@@ -111,6 +116,15 @@ pub struct ExpectationResult {
 pub struct WarningInfo {
     pub code: String,
     pub message: String,
+}
+
+impl WarningInfo {
+    pub fn of(d: &crate::diagnostic::Diag) -> Self {
+        WarningInfo {
+            code: d.code.as_str().to_string(),
+            message: d.message.clone(),
+        }
+    }
 }
 
 fn ser_map_arc<S: serde::Serializer>(
@@ -136,23 +150,31 @@ fn ser_map<S: serde::Serializer>(pairs: &[(String, f64)], s: S) -> Result<S::Ok,
 
 impl Row {
     /// The scalar metrics a comparison reports, with their names.
-    pub fn scalars(&self) -> Vec<(String, f64)> {
+    pub fn scalars(&self) -> Vec<(MetricKey, f64)> {
+        use MetricKind as M;
         let mut out = vec![
-            ("demand".to_string(), self.demand),
-            ("import_reliance".to_string(), self.import_reliance),
-            ("top_supplier_share".to_string(), self.top_supplier_share),
-            ("hhi".to_string(), self.hhi),
-            ("at_risk".to_string(), self.at_risk),
-            ("shortfall".to_string(), self.shortfall),
+            (MetricKey::plain(M::Demand), self.demand),
+            (MetricKey::plain(M::ImportReliance), self.import_reliance),
+            (
+                MetricKey::plain(M::TopSupplierShare),
+                self.top_supplier_share,
+            ),
+            (MetricKey::plain(M::Hhi), self.hhi),
+            (MetricKey::plain(M::AtRisk), self.at_risk),
+            (MetricKey::plain(M::Shortfall), self.shortfall),
         ];
         if let Some(c) = self.cover_days {
-            out.push(("cover_days".to_string(), c));
+            out.push((MetricKey::plain(M::CoverDays), c));
         }
-        out.extend(self.output.iter().map(|(s, v)| (format!("output.{s}"), *v)));
+        out.extend(
+            self.output
+                .iter()
+                .map(|(s, v)| (MetricKey::keyed(M::Output, s.clone()), *v)),
+        );
         out.extend(
             self.dependency
                 .iter()
-                .map(|(p, v)| (format!("dependency.{p}"), *v)),
+                .map(|(p, v)| (MetricKey::keyed(M::Dependency, &**p), *v)),
         );
         out
     }

@@ -1,21 +1,30 @@
-//! `lode test`: evaluate every `expect` of every file, report failures with
-//! their location and margin, and a JUnit XML report for CI systems.
+//! `lode test`: evaluate every `expect` of a file, and report failures
+//! with their location and margin, as text or as JUnit XML for CI systems.
+//! Files are read through the host's loader; nothing is printed here.
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ExitCode, TestArgs, TestFormat, print_diags};
-use crate::diagnostic::{Style, render_all};
-use crate::eval::{self, EvalOptions};
-use crate::output;
+use crate::diagnostic::{Diag, Style, render_all};
+use crate::eval::EvalOptions;
+use crate::loader::Loader;
 use crate::pipeline::{self, Input};
 use crate::results::ExpectationResult;
+use crate::source::SourceMap;
+
+/// Why a file could not be tested: its diagnostics, as data.
+pub struct Failure {
+    pub diags: Vec<Diag>,
+    pub sources: SourceMap,
+    /// An I/O problem reading the file itself.
+    pub io: bool,
+}
 
 /// The outcome of one file.
 pub struct FileReport {
     pub path: PathBuf,
     pub expectations: Vec<ExpectationResult>,
-    /// Rendered diagnostics when the file does not check.
-    pub error: Option<String>,
+    /// The diagnostics when the file does not check.
+    pub error: Option<Failure>,
 }
 
 impl FileReport {
@@ -25,116 +34,34 @@ impl FileReport {
     pub fn passed(&self) -> usize {
         self.expectations.iter().filter(|e| e.passed).count()
     }
+    /// The diagnostics of a file that does not check, rendered plainly.
+    pub fn error_text(&self) -> Option<String> {
+        self.error
+            .as_ref()
+            .map(|f| render_all(&f.diags, &f.sources, Style::plain()))
+    }
 }
 
-/// Every `*.lode` file below the given paths, sorted, each once.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out, &mut std::collections::HashSet::new())
-                .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
-        } else if p.exists() {
-            out.push(p.clone());
-        } else {
-            return Err(format!(
-                "cannot read `{}`: no such file or directory",
-                p.display()
-            ));
-        }
-    }
-    out.dedup();
-    Ok(out)
-}
-
-/// `seen` holds the directories already walked, by canonical path, so a
-/// symbolic link back up the tree is not followed round and round.
-fn walk(
-    dir: &Path,
-    out: &mut Vec<PathBuf>,
-    seen: &mut std::collections::HashSet<PathBuf>,
-) -> std::io::Result<()> {
-    if !seen.insert(std::fs::canonicalize(dir)?) {
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for e in entries {
-        if e.is_dir() {
-            walk(&e, out, seen)?;
-        } else if e.extension().is_some_and(|x| x == "lode") {
-            out.push(e);
-        }
-    }
-    Ok(())
-}
-
-/// Evaluates one file's expectations; `use "path"` may not leave `root`
-/// (the file's directory when `None`).
-pub fn test_file(path: &Path, root: Option<&Path>) -> FileReport {
-    match pipeline::compile(Input::File(path), root) {
+/// Evaluates one file's expectations, reading it through `loader`.
+pub fn test_file(path: &Path, loader: &dyn Loader) -> FileReport {
+    match pipeline::compile(Input::File(path), loader) {
         Ok(c) => {
-            let ev = eval::evaluate(&c.checked, &c.sources, &EvalOptions::default());
+            let run = pipeline::evaluate(&c, &EvalOptions::default(), &crate::eval::Silent);
             FileReport {
                 path: path.to_path_buf(),
-                expectations: ev.results.expectations,
+                expectations: run.results.expectations,
                 error: None,
             }
         }
         Err(f) => FileReport {
             path: path.to_path_buf(),
             expectations: Vec::new(),
-            error: Some(render_all(&f.diags, &f.sources, Style::plain())),
+            error: Some(Failure {
+                diags: f.diags,
+                sources: f.sources,
+                io: f.io,
+            }),
         },
-    }
-}
-
-pub fn command(args: &TestArgs) -> ExitCode {
-    let files = match collect(&args.paths) {
-        Ok(f) => f,
-        Err(e) => {
-            output::stderr(&format!("error: {e}\n"));
-            return ExitCode::Usage;
-        }
-    };
-    let reports: Vec<FileReport> = files
-        .iter()
-        .map(|f| test_file(f, args.root.as_deref()))
-        .collect();
-    let passed: usize = reports.iter().map(FileReport::passed).sum();
-    let failed: usize = reports.iter().map(FileReport::failed).sum();
-    let text = match args.format {
-        TestFormat::Text => {
-            for r in &reports {
-                if r.error.is_some() {
-                    // Re-render with the terminal's style for the user.
-                    if let Err(f) = pipeline::compile(Input::File(&r.path), args.root.as_deref()) {
-                        print_diags(&f.diags, &f.sources);
-                    }
-                }
-            }
-            text_report(&reports, passed, failed)
-        }
-        TestFormat::Junit => junit(&reports),
-    };
-    let written = match &args.output {
-        Some(path) => output::write_atomic(path, &text)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
-        None => output::stdout(&text).map_err(|e| e.to_string()),
-    };
-    if let Err(e) = written {
-        output::stderr(&format!("error: {e}\n"));
-        return ExitCode::Usage;
-    }
-    if args.format == TestFormat::Junit && args.output.is_some() {
-        output::stderr(&format!("{passed} passed, {failed} failed\n"));
-    }
-    if failed == 0 {
-        ExitCode::Ok
-    } else {
-        ExitCode::Failed
     }
 }
 
@@ -246,10 +173,10 @@ pub fn junit(reports: &[FileReport]) -> String {
         out.push_str(&format!(
             "  <testsuite name=\"{name}\" tests=\"{t}\" failures=\"{f}\" errors=\"{e}\">\n"
         ));
-        if let Some(err) = &r.error {
+        if let Some(err) = r.error_text() {
             out.push_str(&format!(
                 "    <testcase name=\"check\" classname=\"{name}\">\n      <error message=\"file does not check\">{}</error>\n    </testcase>\n",
-                xml(err)
+                xml(&err)
             ));
         }
         for x in &r.expectations {

@@ -10,7 +10,10 @@ use lode::pipeline::{self, Input};
 /// What `lode run` prints to stderr for a file: errors, or warnings.
 fn diagnose(path: &Path) -> String {
     let root = Path::new("tests/diagnostics");
-    match pipeline::compile(Input::File(path), Some(root)) {
+    match pipeline::compile(
+        Input::File(path),
+        &lode::loader::FsLoader::for_file(path, Some(root)),
+    ) {
         Ok(c) => {
             let ev = eval::evaluate(&c.checked, &c.sources, &EvalOptions::default());
             let mut all: Vec<Diag> = c.warnings.clone();

@@ -26,7 +26,10 @@ mineral dust {
 
 fn run(program: &str) -> Results {
     let text = format!("{WORLD}\n{program}");
-    let c = match pipeline::compile(Input::Text { name: "test", text }, None) {
+    let c = match pipeline::compile(
+        Input::Text { name: "test", text },
+        &lode::loader::FsLoader::for_text(None),
+    ) {
         Ok(c) => c,
         Err(f) => panic!("does not check: {:?}", f.diags),
     };
@@ -212,7 +215,10 @@ fn one_scenario_keeps_only_its_comparison() {
         "{WORLD}\nscenario a {{ XA bans ore to XC }}\nscenario b {{ XB bans ore to XC }}\n\
          compare base, a, b\nexpect b: XC.ore.at_risk == 50% +- 0.1%\nexpect a: XC.ore.demand == 50%"
     );
-    let Ok(c) = pipeline::compile(Input::Text { name: "t", text }, None) else {
+    let Ok(c) = pipeline::compile(
+        Input::Text { name: "t", text },
+        &lode::loader::FsLoader::for_text(None),
+    ) else {
         panic!("does not check")
     };
     let b = c.checked.scenario_id("b").unwrap();
@@ -242,7 +248,10 @@ fn capped_sourcing_names_its_scenario_and_line() {
     // Surplus: XA .6 − .2 = .4. Base asks .5 · 50% = .25 of XA (fits);
     // scenario s asks .5 · 100% = .5 (over .4: capped).
     let text = format!("{WORLD}\nXC sources ore: XA 50%\nscenario s {{ XC sources ore: XA 100% }}");
-    let Ok(c) = pipeline::compile(Input::Text { name: "t", text }, None) else {
+    let Ok(c) = pipeline::compile(
+        Input::Text { name: "t", text },
+        &lode::loader::FsLoader::for_text(None),
+    ) else {
         panic!("does not check")
     };
     let ev = eval::evaluate(&c.checked, &c.sources, &EvalOptions::default());

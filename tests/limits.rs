@@ -198,8 +198,10 @@ fn the_deepest_allowed_expression_fits_a_small_stack() {
     std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {
-            let r =
-                lode::pipeline::compile(lode::pipeline::Input::Text { name: "deep", text }, None);
+            let r = lode::pipeline::compile(
+                lode::pipeline::Input::Text { name: "deep", text },
+                &lode::loader::FsLoader::for_text(None),
+            );
             assert!(r.is_ok(), "the deepest allowed expression compiles");
         })
         .expect("spawn")
@@ -315,7 +317,7 @@ fn a_nul_byte() {
             name: "<expr>",
             text: "let x = 1\0".into(),
         },
-        None,
+        &lode::loader::FsLoader::for_text(None),
     )
     .err()
     .expect("a NUL byte is an error");
@@ -544,7 +546,7 @@ fn evaluate(text: String) -> (usize, Duration) {
             name: "large",
             text,
         },
-        None,
+        &lode::loader::FsLoader::for_text(None),
     ) {
         Ok(c) => c,
         Err(f) => panic!(

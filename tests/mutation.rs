@@ -261,7 +261,7 @@ fn pipeline(text: String) -> bool {
             name: "<mutant>",
             text,
         },
-        None,
+        &lode::loader::FsLoader::for_text(None),
     ) {
         Ok(compiled) => {
             let ev = eval::evaluate(

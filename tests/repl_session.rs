@@ -7,9 +7,9 @@ use std::process::{Command, Stdio};
 
 use lode::eval::{self, EvalOptions};
 use lode::pipeline::{self, Input};
-use lode::repl::complete::{Completion, complete};
-use lode::repl::session::{Reply, Session, Start};
 use lode::report::{self, Format, RenderOptions};
+use lode::session::complete::{Completion, complete};
+use lode::session::{Reply, Session, Start};
 
 /// A two-actor, one-stage world. With no `stages` line the one stage is
 /// `supply`; the named shares sum to 100%, so ROW has none.
@@ -309,7 +309,10 @@ fn table_selects_rows_through_the_checker() {
 
 /// Renders what `lode run FILE` prints for the base scenario.
 fn run_base_table(path: &std::path::Path) -> String {
-    let compiled = match pipeline::compile(Input::File(path), None) {
+    let compiled = match pipeline::compile(
+        Input::File(path),
+        &lode::loader::FsLoader::for_file(path, None),
+    ) {
         Ok(c) => c,
         Err(_) => panic!("the saved file does not check"),
     };
@@ -331,11 +334,17 @@ fn run_base_table(path: &std::path::Path) -> String {
     )
 }
 
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| e.to_string())
+}
+
 #[test]
 fn save_then_load_reproduces_the_tables() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("session.lode");
     let mut s = tiny();
+    // The session asks its host to write; this host writes plainly.
+    s.saver = Box::new(write_file);
     ok(&mut s, "let cut = 40%");
     ok(&mut s, "AA restricts widget to BB by cut");
     assert!(s.input("AA restricts widgit to BB").failed);
@@ -368,6 +377,7 @@ fn the_world_session_saves_a_runnable_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("seed.lode");
     let mut s = Session::new(Start::World).expect("world");
+    s.saver = Box::new(write_file);
     let r = ok(
         &mut s,
         "coalition G7+AU+IN+KR+MX covers 60% demand; china restricts rare_earths to JP",

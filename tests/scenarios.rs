@@ -11,8 +11,11 @@ use lode::report::{self, Format, RenderOptions};
 use lode::results::Results;
 
 fn results(path: &Path) -> Results {
-    let c = pipeline::compile(Input::File(path), None)
-        .unwrap_or_else(|f| panic!("{} does not check: {:?}", path.display(), f.diags));
+    let c = pipeline::compile(
+        Input::File(path),
+        &lode::loader::FsLoader::for_file(path, None),
+    )
+    .unwrap_or_else(|f| panic!("{} does not check: {:?}", path.display(), f.diags));
     eval::evaluate(&c.checked, &c.sources, &EvalOptions::default()).results
 }
 

@@ -11,7 +11,7 @@ pub fn run(text: &str) {
         name: "<fuzz>",
         text: text.to_string(),
     };
-    match pipeline::compile(input, None) {
+    match pipeline::compile(input, &lode::loader::FsLoader::for_text(None)) {
         Ok(compiled) => {
             let _ = render_all(&compiled.warnings, &compiled.sources, Style::plain());
             let evaluation = eval::evaluate(

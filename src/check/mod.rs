@@ -21,6 +21,8 @@ mod world;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::loader::Loader;
+
 use crate::ast::{Program, Stmt, StmtKind, UseTarget};
 use crate::diagnostic::{Code, Diag};
 use crate::program::{Checked, World};
@@ -48,12 +50,13 @@ pub const MAX_DIAGNOSTICS: usize = 1_000;
 /// Name comparisons all "did you mean" searches of one check may make.
 const MAX_SUGGESTION_WORK: usize = 5_000_000;
 
-#[derive(Debug, Clone)]
-pub struct CheckOptions {
-    /// `use "path"` may not leave this directory.
-    pub root: PathBuf,
-    /// Directory the main program's relative `use` paths start from.
-    pub dir: PathBuf,
+#[derive(Clone, Copy)]
+pub struct CheckOptions<'l> {
+    /// Reads the files `use "path"` names.
+    pub loader: &'l dyn Loader,
+    /// The main program's own file (its key in `loader`), from which its
+    /// relative `use` paths start; `None` for a program given as text.
+    pub main_key: Option<&'l Path>,
     /// Start with `use world2024` when the program declares no world of its own.
     pub implicit_world: bool,
 }
@@ -67,7 +70,7 @@ pub(crate) struct Unit {
 
 pub(crate) struct Checker<'a> {
     pub sources: &'a mut SourceMap,
-    pub opts: &'a CheckOptions,
+    pub opts: CheckOptions<'a>,
     pub errors: Vec<Diag>,
     pub warnings: Vec<Diag>,
     pub world: World,
@@ -93,7 +96,7 @@ pub fn check(
     sources: &mut SourceMap,
     main: SourceId,
     program: Program,
-    opts: &CheckOptions,
+    opts: CheckOptions<'_>,
 ) -> Result<(Checked, Vec<Diag>), Vec<Diag>> {
     let mut c = Checker {
         sources,
@@ -121,7 +124,8 @@ pub fn check(
     if implicit {
         c.load_dataset("world2024", None, &mut stack);
     }
-    c.collect_uses(&program, &opts.dir.clone(), &mut vec![main]);
+    let main_key = opts.main_key.map(Path::to_path_buf);
+    c.collect_uses(&program, main_key.as_deref(), &mut vec![main]);
     c.units.push(Unit {
         source: main,
         program,
@@ -198,14 +202,14 @@ impl Checker<'_> {
 
     /// Loads the files `program` uses, depth first, before the program
     /// itself, so a file's dependencies come before it.
-    fn collect_uses(&mut self, program: &Program, dir: &Path, stack: &mut Vec<SourceId>) {
+    fn collect_uses(&mut self, program: &Program, from: Option<&Path>, stack: &mut Vec<SourceId>) {
         for stmt in &program.stmts {
             let StmtKind::Use(target) = &stmt.kind else {
                 continue;
             };
             match target {
                 UseTarget::Dataset(name) => self.load_dataset(&name.text, Some(name.span), stack),
-                UseTarget::File(path) => self.load_file(&path.value, path.span, dir, stack),
+                UseTarget::File(path) => self.load_file(&path.value, path.span, from, stack),
             }
         }
     }
@@ -232,15 +236,21 @@ impl Checker<'_> {
         }
         let id = self.sources.add(name, text, None);
         self.loaded.insert(key, id);
-        self.parse_unit(id, text, PathBuf::from("."), stack);
+        self.parse_unit(id, text, None, stack);
     }
 
-    fn load_file(&mut self, written: &str, span: Span, dir: &Path, stack: &mut Vec<SourceId>) {
-        let path = match crate::load::resolve_use(&self.opts.root, dir, written, span) {
-            Ok(p) => p,
-            Err(d) => return self.error(d),
+    fn load_file(
+        &mut self,
+        written: &str,
+        span: Span,
+        from: Option<&Path>,
+        stack: &mut Vec<SourceId>,
+    ) {
+        let file = match self.opts.loader.resolve(written, from) {
+            Ok(f) => f,
+            Err(e) => return self.error(e.use_diag(written, span)),
         };
-        let key = path.display().to_string();
+        let key = file.key.display().to_string();
         if let Some(&id) = self.loaded.get(&key) {
             if stack.contains(&id) {
                 let name = self
@@ -259,37 +269,31 @@ impl Checker<'_> {
             }
             return;
         }
-        let bytes = match crate::load::read_bytes(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                return self
-                    .error(Diag::new(e.code(), e.message(written)).with_label(span, "used here"));
-            }
-        };
-        let shown = path
-            .strip_prefix(std::fs::canonicalize(&self.opts.root).unwrap_or_default())
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| written.to_string());
         let id = SourceId(self.sources.len() as u32);
-        match crate::syntax::limits::decode(&bytes, id) {
+        match crate::syntax::limits::decode(&file.bytes, id) {
             Ok(text) => {
-                self.sources.add(shown, text.clone(), Some(path.clone()));
+                self.sources.add(file.name, text.clone(), file.path);
                 self.loaded.insert(key, id);
-                let file_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                self.parse_unit(id, &text, file_dir, stack);
+                self.parse_unit(id, &text, Some(file.key), stack);
             }
             Err((d, lossy)) => {
-                self.sources.add(shown, lossy, Some(path));
+                self.sources.add(file.name, lossy, file.path);
                 self.error(d);
             }
         }
     }
 
-    fn parse_unit(&mut self, id: SourceId, text: &str, dir: PathBuf, stack: &mut Vec<SourceId>) {
+    fn parse_unit(
+        &mut self,
+        id: SourceId,
+        text: &str,
+        key: Option<PathBuf>,
+        stack: &mut Vec<SourceId>,
+    ) {
         match crate::syntax::parse(text, id) {
             Ok(program) => {
                 stack.push(id);
-                self.collect_uses(&program, &dir, stack);
+                self.collect_uses(&program, key.as_deref(), stack);
                 stack.pop();
                 self.units.push(Unit {
                     source: id,
@@ -371,14 +375,15 @@ pub fn resolve_metric(
     world: &World,
     path: &crate::ast::MetricPath,
 ) -> Result<crate::program::MetricRef, Vec<Diag>> {
+    let loader = crate::loader::MemoryLoader::new();
     let opts = CheckOptions {
-        root: PathBuf::from("."),
-        dir: PathBuf::from("."),
+        loader: &loader,
+        main_key: None,
         implicit_world: false,
     };
     let mut c = Checker {
         sources,
-        opts: &opts,
+        opts,
         errors: Vec::new(),
         warnings: Vec::new(),
         world: world.clone(),

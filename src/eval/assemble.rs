@@ -183,7 +183,12 @@ fn apply_covers(checked: &Checked, st: &mut ScenarioState) {
                             ),
                         )
                         .with_label(claim.span, "the claim")
-                        .help("the data stands; the claim is only checked"),
+                        .help("the data stands; the claim is only checked")
+                        .about([
+                            m as u64,
+                            claim.share.to_bits(),
+                            computed.to_bits(),
+                        ]),
                     );
                 }
                 continue;
@@ -211,7 +216,8 @@ fn apply_covers(checked: &Checked, st: &mut ScenarioState) {
                             pct(room)
                         ),
                     )
-                    .with_label(claim.span, "the claim"),
+                    .with_label(claim.span, "the claim")
+                    .about([m as u64, claim.share.to_bits(), room.to_bits()]),
                 );
                 share = room;
             }
@@ -412,7 +418,15 @@ pub fn model_warnings(checked: &Checked, state: &ScenarioState, ev: &MineralEval
                 )
                 .help(format!(
                     "give {s} more output at that stage, or lower {b}'s share from it"
-                ));
+                ))
+                .about([
+                    ev.mineral as u64,
+                    ev.global[*buyer] as u64,
+                    ev.global[*supplier] as u64,
+                    *stage as u64,
+                    requested.to_bits(),
+                    granted.to_bits(),
+                ]);
                 match span {
                     Some(sp) => d.with_label(sp, "this sourcing line"),
                     None => d,
@@ -491,6 +505,7 @@ fn idle_restrictions<'a>(
                 ),
             )
             .with_label(line.span, "changes nothing")
+            .about([ev.mineral as u64])
             .help(format!(
                 "a restriction caps flows that exist; if it should bite, give {targets} \
                  {} demand (or a sourcing line from {e})",

@@ -86,6 +86,7 @@ pub fn check_expectation(
         result: ExpectationResult {
             scenario,
             text: e.text.clone(),
+            metric: e.metric.metric.kind(),
             passed,
             actual,
             actual_text,

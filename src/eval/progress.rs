@@ -1,90 +1,26 @@
-//! Progress of a long evaluation, on standard error (issue 9).
+//! Progress of long work, reported through a callback the host gives.
 //!
-//! A bar appears only when standard error is a terminal and only once the
-//! run has taken more than [`DELAY`]: short runs, pipes, files and tests
-//! never see it. It counts (scenario, mineral) evaluations, is safe to
-//! advance from rayon's worker threads, and is cleared when done, so it
-//! never mixes with the output or the diagnostics.
+//! The library only counts steps; a front end decides whether and how to
+//! show them (the command line draws a bar on a terminal after a second).
+//! Steps may be reported from several threads at once.
 
-use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+/// Receives progress reports. Every method has a do-nothing default.
+pub trait Progress: Sync {
+    /// `steps` units of work are about to start; `what` names them
+    /// (`12 scenarios`).
+    fn begin(&self, steps: usize, what: &str) {
+        let _ = (steps, what);
+    }
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    /// One unit done (from any thread).
+    fn step(&self) {}
 
-/// How long a run goes before its progress is shown.
-pub const DELAY: Duration = Duration::from_secs(1);
-
-/// Progress reporting for [`super::evaluate_with_progress`].
-pub struct Progress {
-    /// `None` when nothing is ever drawn (not a terminal, or turned off).
-    bar: Option<ProgressBar>,
-    start: Instant,
-    shown: AtomicBool,
+    /// All done.
+    fn finish(&self) {}
 }
 
-impl Progress {
-    /// Never draws anything.
-    pub fn none() -> Self {
-        Progress {
-            bar: None,
-            start: Instant::now(),
-            shown: AtomicBool::new(false),
-        }
-    }
+/// Reports to no one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
 
-    /// A bar on standard error if it is a terminal, shown after [`DELAY`].
-    pub fn stderr() -> Self {
-        if !std::io::stderr().is_terminal() {
-            return Self::none();
-        }
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
-        // `wide_bar` takes what the terminal width leaves, so the line
-        // never wraps.
-        let style = ProgressStyle::with_template(
-            "{spinner} evaluating {msg} [{wide_bar}] {pos}/{len} minerals, eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-        bar.set_style(style);
-        Progress {
-            bar: Some(bar),
-            start: Instant::now(),
-            shown: AtomicBool::new(false),
-        }
-    }
-
-    /// Sets the number of steps and what is being evaluated.
-    pub(crate) fn begin(&self, steps: usize, what: &str) {
-        if let Some(bar) = &self.bar {
-            bar.set_length(steps as u64);
-            bar.set_message(what.to_string());
-        }
-    }
-
-    /// One step done (from any thread).
-    pub(crate) fn step(&self) {
-        let Some(bar) = &self.bar else { return };
-        bar.inc(1);
-        if !self.shown.load(Ordering::Relaxed)
-            && self.start.elapsed() >= DELAY
-            && !self.shown.swap(true, Ordering::Relaxed)
-        {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-            bar.enable_steady_tick(Duration::from_millis(120));
-        }
-    }
-
-    /// Clears the bar, if it was ever drawn.
-    pub(crate) fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        self.finish();
-    }
-}
+impl Progress for Silent {}

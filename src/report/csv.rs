@@ -30,6 +30,7 @@
 //!
 //! Expectations and warnings are not part of the CSV.
 
+use crate::metric::MetricKind;
 use crate::results::{Comparison, Results, Row};
 
 pub(crate) const HEADER: [&str; 14] = [
@@ -98,13 +99,13 @@ fn row_record(scenario: &str, row: &Row) -> [String; 14] {
 struct Deltas<'a> {
     actor: &'a str,
     mineral: &'a str,
-    scalars: Vec<(&'a str, f64)>,
+    scalars: Vec<(MetricKind, f64)>,
     output: Vec<(String, f64)>,
     dependency: Vec<(String, f64)>,
 }
 
 impl Deltas<'_> {
-    fn scalar(&self, metric: &str) -> String {
+    fn scalar(&self, metric: MetricKind) -> String {
         self.scalars
             .iter()
             .find(|(m, _)| *m == metric)
@@ -131,12 +132,12 @@ fn delta_records(results: &Results, c: &Comparison) -> Vec<[String; 14]> {
             }
         };
         let g = &mut groups[i];
-        if let Some(stage) = d.metric.strip_prefix("output.") {
-            g.output.push((stage.to_string(), d.delta));
-        } else if let Some(supplier) = d.metric.strip_prefix("dependency.") {
-            g.dependency.push((supplier.to_string(), d.delta));
-        } else {
-            g.scalars.push((&d.metric, d.delta));
+        match (d.metric.kind, &d.metric.key) {
+            (MetricKind::Output, Some(stage)) => g.output.push((stage.clone(), d.delta)),
+            (MetricKind::Dependency, Some(supplier)) => {
+                g.dependency.push((supplier.clone(), d.delta))
+            }
+            (kind, _) => g.scalars.push((kind, d.delta)),
         }
     }
     let label = format!("{} vs {}", c.against, c.base);
@@ -153,18 +154,18 @@ fn delta_records(results: &Results, c: &Comparison) -> Vec<[String; 14]> {
                 g.actor.to_string(),
                 kind,
                 g.mineral.to_string(),
-                g.scalar("demand"),
+                g.scalar(MetricKind::Demand),
                 map(&g.output),
-                g.scalar("import_reliance"),
+                g.scalar(MetricKind::ImportReliance),
                 against
                     .and_then(|r| r.top_supplier.clone())
                     .unwrap_or_default(),
-                g.scalar("top_supplier_share"),
-                g.scalar("hhi"),
+                g.scalar(MetricKind::TopSupplierShare),
+                g.scalar(MetricKind::Hhi),
                 map(&g.dependency),
-                g.scalar("at_risk"),
-                g.scalar("shortfall"),
-                g.scalar("cover_days"),
+                g.scalar(MetricKind::AtRisk),
+                g.scalar(MetricKind::Shortfall),
+                g.scalar(MetricKind::CoverDays),
             ]
         })
         .collect()

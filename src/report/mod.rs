@@ -22,7 +22,7 @@ use std::str::FromStr;
 use crate::results::Results;
 
 /// An output format of `lode run --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// Aligned tables for a terminal.
     #[default]
@@ -225,7 +225,7 @@ pub(crate) mod fixture {
         let delta = |actor: &str, metric: &str, base: f64, value: f64| DeltaRow {
             actor: actor.into(),
             mineral: "rare_earths".into(),
-            metric: metric.into(),
+            metric: metric.parse().unwrap(),
             base,
             value,
             delta: value - base,
@@ -271,6 +271,7 @@ pub(crate) mod fixture {
                 ExpectationResult {
                     scenario: "japan_cutoff".into(),
                     text: "JP.rare_earths.shortfall > 20%".into(),
+                    metric: crate::metric::MetricKind::Shortfall,
                     passed: true,
                     actual: Some(0.2325),
                     actual_text: None,
@@ -280,6 +281,7 @@ pub(crate) mod fixture {
                 ExpectationResult {
                     scenario: "base".into(),
                     text: "allies.rare_earths.hhi < 5000".into(),
+                    metric: crate::metric::MetricKind::Hhi,
                     passed: false,
                     actual: Some(5210.0),
                     actual_text: None,
@@ -289,6 +291,7 @@ pub(crate) mod fixture {
                 ExpectationResult {
                     scenario: "base".into(),
                     text: "JP.rare_earths.top_supplier == CN".into(),
+                    metric: crate::metric::MetricKind::TopSupplier,
                     passed: true,
                     actual: None,
                     actual_text: Some("CN".into()),

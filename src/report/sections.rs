@@ -208,10 +208,10 @@ fn compare_section(results: &Results, c: &Comparison) -> Section {
             vec![
                 Cell::plain(d.mineral.clone()),
                 Cell::plain(actor_label(&d.actor, kind)),
-                Cell::plain(d.metric.clone()),
-                Cell::plain(metric_value(&d.metric, d.base)),
-                Cell::plain(metric_value(&d.metric, d.value)),
-                Cell::plain(metric_delta(&d.metric, d.delta)),
+                Cell::plain(d.metric.to_string()),
+                Cell::plain(d.metric.kind.format(d.base)),
+                Cell::plain(d.metric.kind.format(d.value)),
+                Cell::plain(d.metric.kind.format_delta(d.delta)),
             ]
         })
         .collect();
@@ -226,10 +226,7 @@ fn compare_section(results: &Results, c: &Comparison) -> Section {
 fn expect_line(e: &ExpectationResult) -> ExpectLine {
     let actual = match (&e.actual_text, e.actual) {
         (Some(text), _) => text.clone(),
-        (None, Some(v)) => match expectation_metric(&e.text) {
-            Some(metric) => metric_value(metric, v),
-            None => percent(v),
-        },
+        (None, Some(v)) => e.metric.format(v),
         (None, None) => DASH.to_string(),
     };
     ExpectLine {
@@ -257,16 +254,6 @@ pub(crate) fn expectations_heading(lines: &[ExpectLine]) -> String {
     )
 }
 
-/// The metric of an expectation's text: `JP.rare_earths.hhi < 5000` → `hhi`,
-/// `allies.rare_earths.dependency.CN >= 85%` → `dependency.CN`.
-fn expectation_metric(text: &str) -> Option<&str> {
-    let reference = text.split(['<', '>', '=', '!']).next()?.trim();
-    let reference = reference.rsplit(':').next()?.trim();
-    let mut parts = reference.splitn(3, '.');
-    let (_actor, _mineral) = (parts.next()?, parts.next()?);
-    parts.next()
-}
-
 /// The kind of `actor`'s row for `mineral`, looked up in the named scenarios
 /// in order (delta rows do not carry it).
 fn row_kind(results: &Results, scenarios: &[&str], actor: &str, mineral: &str) -> Option<RowKind> {
@@ -287,47 +274,11 @@ fn row_kind(results: &Results, scenarios: &[&str], actor: &str, mineral: &str) -
 /// Shown for an absent value.
 pub(crate) const DASH: &str = "–";
 
-/// `v` with `decimals` decimals, never `-0.0`.
-pub(crate) fn fixed(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$}");
-    match s.strip_prefix('-') {
-        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
-        _ => s,
-    }
-}
+pub(crate) use crate::metric::fixed;
 
 /// A fraction as a percentage with one decimal: `0.63` → `63.0%`.
 pub(crate) fn percent(fraction: f64) -> String {
-    format!("{}%", fixed(fraction * 100.0, 1))
-}
-
-/// A signed value with `decimals` decimals, never `-0.0` or `+-1`.
-fn signed(v: f64, decimals: usize) -> String {
-    let s = fixed(v, decimals);
-    if s.starts_with('-') || v.is_nan() {
-        s
-    } else {
-        format!("+{s}")
-    }
-}
-
-/// How a metric's values are written: fractions as percentages, `hhi` as an
-/// integer, `cover_days` with one decimal.
-fn metric_value(metric: &str, v: f64) -> String {
-    match metric {
-        "hhi" => fixed(v, 0),
-        "cover_days" => fixed(v, 1),
-        _ => percent(v),
-    }
-}
-
-/// A metric's change: fractions in signed percentage points (`+63.0 pp`).
-fn metric_delta(metric: &str, d: f64) -> String {
-    match metric {
-        "hhi" => signed(d, 0),
-        "cover_days" => signed(d, 1),
-        _ => format!("{} pp", signed(d * 100.0, 1)),
-    }
+    crate::metric::percent(fraction, 1)
 }
 
 /// `JP`, `eu (group)`, `allies (coalition)`.
@@ -371,16 +322,6 @@ mod tests {
     }
 
     #[test]
-    fn deltas_are_signed() {
-        assert_eq!(metric_delta("shortfall", 0.63), "+63.0 pp");
-        assert_eq!(metric_delta("dependency.CN", -0.05), "-5.0 pp");
-        assert_eq!(metric_delta("hhi", 120.0), "+120");
-        assert_eq!(metric_delta("hhi", -120.4), "-120");
-        assert_eq!(metric_delta("cover_days", -3.25), "-3.2");
-        assert_eq!(metric_delta("shortfall", f64::NAN), "NaN pp");
-    }
-
-    #[test]
     fn dependency_summary_keeps_three() {
         let dep =
             |n: usize| -> Vec<(String, f64)> { (0..n).map(|i| (format!("C{i}"), 0.1)).collect() };
@@ -392,23 +333,5 @@ mod tests {
         );
         assert_eq!(dependency_summary(&dep(5), 1), "C0 10.0% +4");
         assert_eq!(dependency_summary(&dep(1), 1), "C0 10.0%");
-    }
-
-    #[test]
-    fn expectation_metric_is_found() {
-        assert_eq!(
-            expectation_metric("JP.rare_earths.shortfall > 30%"),
-            Some("shortfall")
-        );
-        assert_eq!(
-            expectation_metric("allies.rare_earths.dependency.CN >= 85%"),
-            Some("dependency.CN")
-        );
-        assert_eq!(
-            expectation_metric("japan_cutoff: JP.graphite.hhi < 5000"),
-            Some("hhi")
-        );
-        assert_eq!(expectation_metric("nonsense"), None);
-        assert_eq!(expectation_metric(""), None);
     }
 }

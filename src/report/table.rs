@@ -9,9 +9,7 @@
 //! `✓` green, `✗` red, headings bold. Without it there is no escape code.
 
 use comfy_table::presets::NOTHING;
-use comfy_table::{
-    CellAlignment, Color, ColumnConstraint, ContentArrangement, LineStyle, Table, Width,
-};
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, LineStyle, Table, Width};
 
 use super::RenderOptions;
 use super::sections::{
@@ -107,11 +105,14 @@ fn grid(columns: &[Column], rows: &[Vec<Cell>], opts: &RenderOptions) -> String 
     table.load_style(NOTHING);
     table.style_mut().header_separator = LineStyle::none().fill('─');
     table.set_content_arrangement(ContentArrangement::Dynamic);
+    // Never look at the terminal: the output must not depend on where it
+    // runs. The front end passes the terminal's width when it wants a fit.
+    #[cfg(feature = "color")]
+    table.force_no_tty();
     if let Some(width) = opts.width {
-        // Never look at the terminal when the caller fixed the width: the
-        // output must not depend on where it runs.
-        table.force_no_tty().set_width(width);
+        table.set_width(width);
     }
+    #[cfg(feature = "color")]
     if opts.color {
         table.enforce_styling();
         table.style_text_only();
@@ -275,10 +276,19 @@ fn records(columns: &[Column], rows: &[Vec<Cell>], width: usize, color: bool) ->
 
 fn styled(cell: &Cell, level: usize, color: bool) -> comfy_table::Cell {
     let c = comfy_table::Cell::new(cell.at_level(level));
-    match (color, cell.tone) {
-        (false, _) | (true, Tone::Plain) => c,
-        (true, Tone::Caution) => c.fg(Color::DarkYellow),
-        (true, Tone::Alarm) => c.fg(Color::Red),
+    #[cfg(feature = "color")]
+    {
+        use comfy_table::Color;
+        match (color, cell.tone) {
+            (false, _) | (true, Tone::Plain) => c,
+            (true, Tone::Caution) => c.fg(Color::DarkYellow),
+            (true, Tone::Alarm) => c.fg(Color::Red),
+        }
+    }
+    #[cfg(not(feature = "color"))]
+    {
+        let _ = color;
+        c
     }
 }
 

@@ -5,14 +5,13 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::ast::{Program, Stmt, StmtKind};
-use crate::check;
 use crate::eval::{self, EvalOptions, assemble};
 use crate::program::{Allocation, GroupKind, ScenarioId};
 use crate::report::{self, Format, RenderOptions};
 use crate::source::SourceId;
 
+use super::engine::{Reply, Session, Start, StartError, read_text};
 use super::query;
-use super::session::{Reply, Session, Start, StartError, read_text};
 
 /// Every command with its arguments and what it does, for `:help` and
 /// completion.
@@ -111,7 +110,7 @@ impl Session {
             return Reply::error("`:save` needs a file name: `:save session.lode`");
         };
         let text = self.text();
-        match crate::output::write_atomic(&path, &text) {
+        match self.saver.save(&path, &text) {
             Ok(()) => {
                 let n = self.state.inputs.len();
                 let s = if n == 1 { "" } else { "s" };
@@ -125,7 +124,7 @@ impl Session {
         let Some(path) = path_arg(arg) else {
             return Reply::error("`:load` needs a file name: `:load scenarios/seed.lode`");
         };
-        let text = match read_text(&path) {
+        let text = match read_text(self.loader.as_ref(), &path) {
             Ok(t) => t,
             Err(StartError::Io(m)) => return Reply::error(m),
             Err(StartError::Invalid(rendered)) => {
@@ -367,12 +366,19 @@ impl Session {
                 &self.state.checked.scenarios[scenario].name,
                 report,
             );
-            let mut sources = user.clone();
-            match check::check(&mut sources, SourceId(0), Program { stmts }, &self.opts) {
-                Ok((checked, _)) => (checked, sources),
-                Err(d) => {
-                    let errors: Vec<_> = d.into_iter().filter(|d| !d.is_warning()).collect();
-                    return self.fail(&errors, &sources);
+            let compiled = crate::pipeline::check_program(
+                user,
+                SourceId(0),
+                Program { stmts },
+                None,
+                self.loader.as_ref(),
+                false,
+            );
+            match compiled {
+                Ok(c) => (c.checked, c.sources),
+                Err(f) => {
+                    let errors: Vec<_> = f.diags.into_iter().filter(|d| !d.is_warning()).collect();
+                    return self.fail(&errors, &f.sources);
                 }
             }
         };
@@ -442,8 +448,8 @@ fn path_arg(arg: &str) -> Option<PathBuf> {
         return None;
     }
     if let Some(rest) = arg.strip_prefix("~/") {
-        if let Some(home) = dirs::home_dir() {
-            return Some(home.join(rest));
+        if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+            return Some(PathBuf::from(home).join(rest));
         }
     }
     Some(PathBuf::from(arg))

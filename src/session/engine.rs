@@ -7,17 +7,18 @@
 //! checks replaces the session, so a failing line leaves it exactly as it was.
 //!
 //! This module knows nothing about terminals: it takes text and returns a
-//! [`Reply`] (what to print on stdout, what on stderr). `helper.rs` and
-//! `mod.rs` do the reading and printing.
+//! [`Reply`] (what to print on stdout, what on stderr). It reads files only
+//! through its [`Loader`] and writes them only through its [`Saver`].
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::ast::{Program, ReplInput, Stmt, StmtKind};
 use crate::check::values::{self, Vars};
-use crate::check::{self, CheckOptions};
 use crate::diagnostic::{Diag, Style, render_all, render_grouped};
 use crate::eval::{self, assemble};
+use crate::loader::{FsLoader, Loader};
 use crate::program::{Checked, ScenarioId};
 use crate::source::{SourceId, SourceMap};
 
@@ -97,6 +98,27 @@ fn with_newline(mut s: String) -> String {
     s
 }
 
+/// Writes what `:save` asks for. The session itself never writes a file:
+/// the host decides how (the command line writes atomically).
+pub trait Saver: Send {
+    fn save(&self, path: &Path, text: &str) -> Result<(), String>;
+}
+
+impl<F: Fn(&Path, &str) -> Result<(), String> + Send> Saver for F {
+    fn save(&self, path: &Path, text: &str) -> Result<(), String> {
+        self(path, text)
+    }
+}
+
+/// A host that cannot write files.
+struct NoSaver;
+
+impl Saver for NoSaver {
+    fn save(&self, _: &Path, _: &str) -> Result<(), String> {
+        Err("this session cannot write files".into())
+    }
+}
+
 /// Why a session could not start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StartError {
@@ -131,28 +153,28 @@ pub struct Session {
     pub(crate) state: State,
     /// Earlier states, most recent last, with what changed them.
     pub(crate) undo: Vec<(State, String)>,
-    pub(crate) opts: CheckOptions,
+    /// Reads `:load` files, the start file and `use "path"`.
+    pub(crate) loader: Arc<dyn Loader>,
+    /// Writes `:save` files.
+    pub saver: Box<dyn Saver>,
     /// The number of the next `<repl:N>` source.
     pub(crate) counter: usize,
     pub display: Display,
 }
 
 impl Session {
-    /// Starts a session.
+    /// Starts a session on files on disk: `use "path"` is confined to the
+    /// start file's directory (the working directory without a file).
     pub fn new(start: Start) -> Result<Session, StartError> {
-        let cwd = PathBuf::from(".");
         let dir = match &start {
-            Start::File(path) => match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                _ => cwd,
-            },
-            _ => cwd,
+            Start::File(path) => crate::loader::parent_dir(path),
+            _ => PathBuf::from("."),
         };
-        let opts = CheckOptions {
-            root: dir.clone(),
-            dir,
-            implicit_world: false,
-        };
+        Session::with_loader(start, Arc::new(FsLoader::new(dir.clone(), dir)))
+    }
+
+    /// Starts a session that reads files through `loader`.
+    pub fn with_loader(start: Start, loader: Arc<dyn Loader>) -> Result<Session, StartError> {
         let nothing = State {
             inputs: Vec::new(),
             user: SourceMap::new(),
@@ -167,7 +189,8 @@ impl Session {
             initial: nothing.clone(),
             state: nothing,
             undo: Vec::new(),
-            opts,
+            loader,
+            saver: Box::new(NoSaver),
             counter: 1,
             display: Display::default(),
         };
@@ -184,7 +207,7 @@ impl Session {
             }
             Start::Empty => {}
             Start::File(path) => {
-                let text = read_text(path)?;
+                let text = read_text(session.loader.as_ref(), path)?;
                 let name = path.display().to_string();
                 // As `lode run` would (SPEC §2.1): a file that declares no
                 // world of its own starts with `use world2024`.
@@ -310,7 +333,7 @@ impl Session {
                 let start = head.len() - head.trim_start().len();
                 let span = crate::source::Span::new(id, start, start + name.len());
                 let names = self.state.checked.scenario_names();
-                let mut diags = vec![check::unknown_scenario(name, span, &names)];
+                let mut diags = vec![crate::check::unknown_scenario(name, span, &names)];
                 diags.extend(parsed.err().unwrap_or_default());
                 Some(self.fail(&diags, full))
             }
@@ -387,13 +410,26 @@ impl Session {
             }
             None => state.user.clone(),
         };
-        let mut sources = user.clone();
         let main = SourceId(0);
         let program = Program {
             stmts: stmts.clone(),
         };
-        match check::check(&mut sources, main, program, &self.opts) {
-            Ok((checked, mut warnings)) => {
+        // The same checks and limits as `lode run`.
+        let compiled = crate::pipeline::check_program(
+            user.clone(),
+            main,
+            program,
+            None,
+            self.loader.as_ref(),
+            false,
+        );
+        match compiled {
+            Ok(crate::pipeline::Compiled {
+                sources,
+                checked,
+                mut warnings,
+                ..
+            }) => {
                 warnings.extend(assemble::scenario(&checked, 0).warnings);
                 let vars = top_level_vars(&stmts);
                 Ok(State {
@@ -406,7 +442,7 @@ impl Session {
                     vars,
                 })
             }
-            Err(diags) => {
+            Err(crate::pipeline::Failed { sources, diags, .. }) => {
                 let old: BTreeSet<String> = state
                     .warnings
                     .iter()
@@ -513,16 +549,17 @@ impl Session {
 }
 
 /// Reads a program file the user named.
-pub(crate) fn read_text(path: &Path) -> Result<String, StartError> {
+pub(crate) fn read_text(loader: &dyn Loader, path: &Path) -> Result<String, StartError> {
     let shown = path.display().to_string();
-    let bytes = crate::load::read_bytes(path).map_err(|e| {
+    let file = loader.main(path).map_err(|e| {
+        let message = e.main_diag(&shown).message;
         if e.is_io() {
-            StartError::Io(e.message(&shown))
+            StartError::Io(message)
         } else {
-            StartError::Invalid(format!("error: {}\n", e.message(&shown)))
+            StartError::Invalid(format!("error: {message}\n"))
         }
     })?;
-    match crate::syntax::limits::decode(&bytes, SourceId(0)) {
+    match crate::syntax::limits::decode(&file.bytes, SourceId(0)) {
         Ok(text) => Ok(text),
         Err((d, _)) => Err(StartError::Invalid(format!(
             "error: `{shown}`: {}\n",

@@ -10,7 +10,7 @@ use rustyline::hint::HistoryHinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper, Hinter};
 
-use super::complete::{self, Completion, KEYWORDS, Vocabulary};
+use lode::session::complete::{self, Completion, KEYWORDS, Vocabulary};
 
 const RESET: &str = "\x1b[0m";
 const KEYWORD: &str = "\x1b[1;34m";
@@ -78,7 +78,7 @@ impl Validator for LodeHelper {
         let input = ctx.input();
         if input.contains('\n')
             && !input.trim_start().starts_with(':')
-            && crate::syntax::is_incomplete(input)
+            && lode::syntax::is_incomplete(input)
         {
             Ok(ValidationResult::Incomplete)
         } else {

@@ -1,22 +1,14 @@
-//! The interactive session (SPEC §7): `lode repl [FILE] [--empty]`.
+//! The interactive session (SPEC §7): `lode repl [FILE] [--empty]`, a
+//! terminal over the library's [`lode::session`] engine.
 //!
-//! - [`session`]: the engine — a growing program, checked whole on every
-//!   input, rolled back when an input fails. No terminal code.
-//! - [`commands`]: the `:commands`, also terminal-free.
-//! - [`query`]: values of metrics and expressions, formatted.
-//! - [`complete`]: what Tab offers, as a pure function of the session's names.
 //! - `helper`: the rustyline layer (completion, hints, highlighting,
 //!   validation) — the only file that imports rustyline.
 //!
 //! This file reads input: with rustyline on a terminal (prompts, history,
 //! `...> ` continuation), or line by line from a pipe (no banner, no prompts,
-//! no history; exit code 1 if any input failed).
+//! no history; exit code 1 if any input failed), and writes `:save` files.
 
-pub mod commands;
-pub mod complete;
 mod helper;
-pub mod query;
-pub mod session;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -25,10 +17,9 @@ use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{CompletionType, Config, Editor};
 
-use crate::cli::{ExitCode, color_allowed, stderr_style};
-use crate::output;
+use super::{ExitCode, color_allowed, output, stderr_style};
 use helper::LodeHelper;
-use session::{Display, Reply, Session, Start, StartError};
+use lode::session::{Display, Reply, Session, Start, StartError};
 
 const PROMPT: &str = "lode> ";
 const CONTINUE: &str = "...> ";
@@ -50,6 +41,9 @@ pub fn command(file: Option<&Path>, empty: bool) -> ExitCode {
             return ExitCode::Failed;
         }
     };
+    session.saver = Box::new(|path: &Path, text: &str| {
+        output::write_atomic(path, text).map_err(|e| e.to_string())
+    });
     let stdout_tty = std::io::stdout().is_terminal();
     session.display = Display {
         diagnostics: stderr_style(),
@@ -99,7 +93,7 @@ fn piped(mut session: Session) -> ExitCode {
             continue;
         }
         pending.push_str(line);
-        if crate::syntax::is_incomplete(&pending) {
+        if lode::syntax::is_incomplete(&pending) {
             pending.push('\n');
             continue;
         }
@@ -158,7 +152,7 @@ fn interactive(mut session: Session) -> ExitCode {
             Ok(line) => {
                 let is_command = pending.is_empty() && line.trim_start().starts_with(':');
                 pending.push_str(&line);
-                if !is_command && crate::syntax::is_incomplete(&pending) {
+                if !is_command && lode::syntax::is_incomplete(&pending) {
                     pending.push('\n');
                     continue;
                 }

@@ -1,17 +1,23 @@
 //! The command line: argument parsing with clap, and each command's work.
-//! `main.rs` only maps the returned [`ExitCode`].
+//! `main.rs` only maps the returned [`ExitCode`]. Everything here renders
+//! what the library returns; the work is done by [`lode::pipeline`].
+
+mod output;
+mod progress;
+mod repl;
+mod test;
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::{Diag, Style, render_grouped};
-use crate::eval::{self, EvalOptions};
-use crate::output;
-use crate::pipeline::{self, Compiled, Failed, Input};
-use crate::report::{self, Format, RenderOptions};
-use crate::source::SourceMap;
+use lode::diagnostic::{Diag, Style, render_grouped};
+use lode::eval::EvalOptions;
+use lode::loader::FsLoader;
+use lode::pipeline::{self, Compiled, Failed, Input};
+use lode::report::{self, Format, RenderOptions};
+use lode::source::SourceMap;
 
 /// Exit codes (SPEC §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,8 +93,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
     /// Write the output to FILE (atomically) instead of standard output
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -98,6 +104,30 @@ pub struct RunArgs {
     /// Evaluate at this date [not yet supported]
     #[arg(long, value_name = "DATE", hide = true)]
     pub at: Option<String>,
+}
+
+/// `--format` of `lode run`: the library's [`Format`] as clap sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Aligned tables for a terminal.
+    Table,
+    /// GitHub-flavoured markdown: headings and pipe tables.
+    Markdown,
+    /// One header, one record per scenario, row and mineral.
+    Csv,
+    /// Every result, comparison and expectation as JSON (schema in the README).
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -139,8 +169,8 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Check { files, root } => check_files(&files, root.as_deref()),
-        Command::Test(args) => crate::testing::command(&args),
-        Command::Repl { file, empty } => crate::repl::command(file.as_deref(), empty),
+        Command::Test(args) => test::command(&args),
+        Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
         Command::Data { name } => data(name.as_deref()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -172,6 +202,11 @@ fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
+/// The width of the terminal on standard output, for tables that fit it.
+pub fn stdout_width() -> Option<u16> {
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0)
+}
+
 pub fn print_diags(diags: &[Diag], sources: &SourceMap) {
     if !diags.is_empty() {
         output::stderr(&render_grouped(diags, sources, stderr_style()));
@@ -190,30 +225,31 @@ fn write_stdout(text: &str) -> ExitCode {
 
 /// Reads the program a `run` names: a file, `-` for stdin, or `-e TEXT`.
 fn load(args: &RunArgs) -> Result<Compiled, Failed> {
+    let text_loader = FsLoader::for_text(args.root.as_deref());
     if let Some(text) = &args.expr {
         return pipeline::compile(
             Input::Text {
                 name: "<expr>",
                 text: text.clone(),
             },
-            args.root.as_deref(),
+            &text_loader,
         );
     }
     let file = args.file.as_deref().unwrap_or(Path::new("-"));
     if file == Path::new("-") {
         let mut bytes = Vec::new();
-        let limit = crate::syntax::limits::MAX_FILE_BYTES as u64 + 1;
+        let limit = lode::syntax::limits::MAX_FILE_BYTES as u64 + 1;
         if let Err(e) = std::io::stdin().take(limit).read_to_end(&mut bytes) {
             return Err(Failed {
                 sources: SourceMap::new(),
                 diags: vec![Diag::new(
-                    crate::diagnostic::Code::CannotRead,
+                    lode::diagnostic::Code::CannotRead,
                     format!("cannot read standard input: {e}"),
                 )],
                 io: true,
             });
         }
-        let text = match crate::syntax::limits::decode(&bytes, crate::source::SourceId(0)) {
+        let text = match lode::syntax::limits::decode(&bytes, lode::source::SourceId(0)) {
             Ok(t) => t,
             Err((d, lossy)) => {
                 let mut sources = SourceMap::new();
@@ -230,10 +266,13 @@ fn load(args: &RunArgs) -> Result<Compiled, Failed> {
                 name: "<stdin>",
                 text,
             },
-            args.root.as_deref(),
+            &text_loader,
         );
     }
-    pipeline::compile(Input::File(file), args.root.as_deref())
+    pipeline::compile(
+        Input::File(file),
+        &FsLoader::for_file(file, args.root.as_deref()),
+    )
 }
 
 fn run(args: RunArgs) -> ExitCode {
@@ -257,7 +296,7 @@ fn run(args: RunArgs) -> ExitCode {
             Some(id) => Some(id),
             None => {
                 let names = compiled.checked.scenario_names();
-                let hint = crate::diagnostic::suggest(name, names.iter().copied())
+                let hint = lode::diagnostic::suggest(name, names.iter().copied())
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
                 output::stderr(&format!(
@@ -270,39 +309,26 @@ fn run(args: RunArgs) -> ExitCode {
         None => None,
     };
     // Progress on standard error, only on a terminal and only after a second.
-    let evaluation = eval::evaluate_with_progress(
-        &compiled.checked,
-        &compiled.sources,
-        &EvalOptions { only },
-        &eval::Progress::stderr(),
-    );
-    let mut warnings = compiled.warnings.clone();
-    warnings.extend(evaluation.warnings.iter().cloned());
-    let mut results = evaluation.results;
-    // Check-time warnings go to JSON too.
-    let mut infos: Vec<crate::results::WarningInfo> = compiled
-        .warnings
-        .iter()
-        .map(|w| crate::results::WarningInfo {
-            code: w.code.as_str().to_string(),
-            message: w.message.clone(),
-        })
-        .collect();
-    infos.append(&mut results.warnings);
-    results.warnings = infos;
-    print_diags(&warnings, &compiled.sources);
+    let run = pipeline::evaluate(&compiled, &EvalOptions { only }, &progress::Bar::stderr());
+    let results = run.results;
+    print_diags(&run.warnings, &compiled.sources);
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let opts = RenderOptions {
         color: to_terminal && color_allowed(),
-        width: if to_terminal { None } else { Some(120) },
+        width: if to_terminal {
+            stdout_width()
+        } else {
+            Some(120)
+        },
     };
+    let format = Format::from(args.format);
     // JSON is streamed: a large world's results never exist twice in memory.
     let fill = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
-        if args.format == Format::Json {
+        if format == Format::Json {
             report::json::write(&results, w)
         } else {
-            w.write_all(report::render(&results, args.format, &opts).as_bytes())
+            w.write_all(report::render(&results, format, &opts).as_bytes())
         }
     };
     let code = match &args.output {
@@ -334,15 +360,13 @@ fn run(args: RunArgs) -> ExitCode {
 fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
     let mut worst = ExitCode::Ok;
     for f in files {
-        match pipeline::compile(Input::File(f), root) {
+        match pipeline::compile(Input::File(f), &FsLoader::for_file(f, root)) {
             Ok(c) => {
                 // The warnings about the data (a `covers` claim off the
                 // data, a capped sourcing line) need the equilibrium, so the
                 // program is evaluated, its results dropped.
-                let ev = eval::evaluate(&c.checked, &c.sources, &EvalOptions::default());
-                let mut warnings = c.warnings.clone();
-                warnings.extend(ev.warnings);
-                print_diags(&warnings, &c.sources);
+                let run = pipeline::evaluate(&c, &EvalOptions::default(), &lode::eval::Silent);
+                print_diags(&run.warnings, &c.sources);
             }
             Err(fail) => {
                 print_diags(&fail.diags, &fail.sources);
@@ -364,7 +388,7 @@ fn data(name: Option<&str>) -> ExitCode {
     match name {
         None => {
             let mut out = String::new();
-            for (n, text) in crate::data::DATASETS {
+            for (n, text) in lode::data::DATASETS {
                 let minerals = text
                     .lines()
                     .filter(|l| l.trim_start().starts_with("mineral "))
@@ -377,10 +401,10 @@ fn data(name: Option<&str>) -> ExitCode {
             }
             write_stdout(&out)
         }
-        Some(n) => match crate::data::dataset(n) {
+        Some(n) => match lode::data::dataset(n) {
             Some(text) => write_stdout(text),
             None => {
-                let names: Vec<&str> = crate::data::DATASETS.iter().map(|(n, _)| *n).collect();
+                let names: Vec<&str> = lode::data::DATASETS.iter().map(|(n, _)| *n).collect();
                 output::stderr(&format!(
                     "error: no data set `{n}`; the embedded data sets are: {}\n",
                     names.join(", ")

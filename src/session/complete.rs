@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 
 use super::commands::{COMMANDS, SHOW_TOPICS};
+use super::engine::Session;
 use super::query::METRICS;
-use super::session::Session;
 use crate::program::ROW;
 
 pub use crate::syntax::KEYWORDS;

@@ -1,0 +1,97 @@
+//! `lode test FILE|DIR...`: every `*.lode` file below the paths, each its
+//! own program, evaluated by [`lode::testing`]; a text or JUnit report.
+
+use std::path::{Path, PathBuf};
+
+use lode::loader::FsLoader;
+use lode::testing::{self, FileReport};
+
+use super::{ExitCode, TestArgs, TestFormat, output, print_diags};
+
+/// Every `*.lode` file below the given paths, sorted, each once.
+pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out, &mut std::collections::HashSet::new())
+                .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(format!(
+                "cannot read `{}`: no such file or directory",
+                p.display()
+            ));
+        }
+    }
+    out.dedup();
+    Ok(out)
+}
+
+/// `seen` holds the directories already walked, by canonical path, so a
+/// symbolic link back up the tree is not followed round and round.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    if !seen.insert(std::fs::canonicalize(dir)?) {
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            walk(&e, out, seen)?;
+        } else if e.extension().is_some_and(|x| x == "lode") {
+            out.push(e);
+        }
+    }
+    Ok(())
+}
+
+pub fn command(args: &TestArgs) -> ExitCode {
+    let files = match collect(&args.paths) {
+        Ok(f) => f,
+        Err(e) => {
+            output::stderr(&format!("error: {e}\n"));
+            return ExitCode::Usage;
+        }
+    };
+    let reports: Vec<FileReport> = files
+        .iter()
+        .map(|f| testing::test_file(f, &FsLoader::for_file(f, args.root.as_deref())))
+        .collect();
+    let passed: usize = reports.iter().map(FileReport::passed).sum();
+    let failed: usize = reports.iter().map(FileReport::failed).sum();
+    let text = match args.format {
+        TestFormat::Text => {
+            for r in &reports {
+                if let Some(f) = &r.error {
+                    print_diags(&f.diags, &f.sources);
+                }
+            }
+            testing::text_report(&reports, passed, failed)
+        }
+        TestFormat::Junit => testing::junit(&reports),
+    };
+    let written = match &args.output {
+        Some(path) => output::write_atomic(path, &text)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        None => output::stdout(&text).map_err(|e| e.to_string()),
+    };
+    if let Err(e) = written {
+        output::stderr(&format!("error: {e}\n"));
+        return ExitCode::Usage;
+    }
+    if args.format == TestFormat::Junit && args.output.is_some() {
+        output::stderr(&format!("{passed} passed, {failed} failed\n"));
+    }
+    if failed == 0 {
+        ExitCode::Ok
+    } else {
+        ExitCode::Failed
+    }
+}

@@ -1,0 +1,80 @@
+//! From an exposure to the row the results show: codes in place of model
+//! indices, floating-point dust removed.
+
+use std::sync::Arc;
+
+use super::MineralEval;
+use crate::model::Exposure;
+use crate::program::{Checked, GroupKind, Subject};
+use crate::results::{Row, RowKind};
+
+/// Smallest dependency share listed (SPEC §4.2).
+const DEPENDENCY_FLOOR: f64 = 0.001;
+
+/// The row of `subject` in an evaluated mineral. `codes` holds every
+/// actor's code, shared among rows.
+pub fn row(
+    checked: &Checked,
+    codes: &[Arc<str>],
+    ev: &MineralEval,
+    subject: Subject,
+    x: &Exposure,
+) -> Row {
+    let world = &checked.world;
+    let mineral = &world.minerals[ev.mineral];
+    let kind = match subject {
+        Subject::Actor(_) => RowKind::Country,
+        Subject::Group(g) if world.groups[g].kind == GroupKind::Coalition => RowKind::Coalition,
+        Subject::Group(_) => RowKind::Group,
+    };
+    let code = |i: usize| world.actors[ev.global[i]].code.clone();
+    Row {
+        actor: world.subject_name(subject).to_string(),
+        kind,
+        mineral: mineral.name.clone(),
+        demand: clean(x.demand),
+        output: mineral
+            .stages
+            .iter()
+            .zip(x.output.iter().chain(std::iter::repeat(&0.0)))
+            .map(|(s, v)| (s.clone(), clean(*v)))
+            .collect(),
+        import_reliance: clean(x.import_reliance),
+        top_supplier: x.top_supplier.map(code),
+        top_supplier_share: clean(x.top_supplier_share),
+        hhi: clean_count(x.hhi),
+        dependency: {
+            // Sized exactly: rows are many and their lists long.
+            let listed = |&&(_, v): &&(usize, f64)| v >= DEPENDENCY_FLOOR;
+            let mut list = Vec::with_capacity(x.dependency.iter().filter(listed).count());
+            list.extend(
+                x.dependency
+                    .iter()
+                    .filter(listed)
+                    .map(|&(i, v)| (codes[ev.global[i]].clone(), clean(v))),
+            );
+            list
+        },
+        at_risk: clean(x.at_risk),
+        shortfall: clean(x.shortfall),
+        cover_days: x.cover_days.map(clean_count),
+    }
+}
+
+/// A fraction without floating-point dust: within 1e-12 of 0 or 1 it is
+/// exactly 0 or 1 (and never `-0`).
+pub(crate) fn clean(v: f64) -> f64 {
+    if v.abs() < 1e-12 {
+        0.0
+    } else if (v - 1.0).abs() < 1e-12 {
+        1.0
+    } else {
+        v
+    }
+}
+
+/// An HHI or a number of days: within 1e-9 of a whole number, that number.
+pub(crate) fn clean_count(v: f64) -> f64 {
+    let r = v.round();
+    if (v - r).abs() < 1e-9 { r + 0.0 } else { v }
+}
