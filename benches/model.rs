@@ -40,8 +40,11 @@ fn markets(c: &Compiled, name: &str) -> Vec<Market> {
         .scenario_id(name)
         .unwrap_or_else(|| panic!("no scenario {name}"));
     let state = assemble::scenario(&c.checked, s);
-    (0..c.checked.world.minerals.len())
-        .map(|m| assemble::market(&c.checked, &state, m).0)
+    let values = c.checked.plain_values();
+    c.checked
+        .world
+        .mineral_ids()
+        .map(|m| assemble::market(&c.checked, &state, m, &values).0)
         .collect()
 }
 

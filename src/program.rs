@@ -6,10 +6,73 @@
 use crate::ast::CmpOp;
 use crate::source::Span;
 
-pub type ActorId = usize;
-pub type GroupId = usize;
-pub type MineralId = usize;
-pub type ScenarioId = usize;
+/// Dense ids of the program's spaces, each its own type, so a world actor
+/// is never mistaken for a model's local index or a mineral. `Vec`s of the
+/// program are indexed by them directly.
+macro_rules! ids {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            pub fn new(index: usize) -> Self {
+                $name(u32::try_from(index).unwrap_or_else(|_| {
+                    panic!("internal error: more than 2^32 {}s", stringify!($name))
+                }))
+            }
+
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+
+            /// Every id below `n`.
+            pub fn all(n: usize) -> impl DoubleEndedIterator<Item = $name> + Clone {
+                (0..n).map($name::new)
+            }
+        }
+
+        impl<T> std::ops::Index<$name> for Vec<T> {
+            type Output = T;
+            fn index(&self, id: $name) -> &T {
+                &self[id.index()]
+            }
+        }
+
+        impl<T> std::ops::IndexMut<$name> for Vec<T> {
+            fn index_mut(&mut self, id: $name) -> &mut T {
+                &mut self[id.index()]
+            }
+        }
+
+        impl<T> std::ops::Index<$name> for [T] {
+            type Output = T;
+            fn index(&self, id: $name) -> &T {
+                &self[id.index()]
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    )*};
+}
+
+ids! {
+    /// An actor of the world (`ROW` included).
+    ActorId;
+    /// A group or coalition.
+    GroupId;
+    MineralId;
+    /// A scenario: `base` is 0, then the blocks in file order.
+    ScenarioId;
+}
+
+impl ScenarioId {
+    pub const BASE: ScenarioId = ScenarioId(0);
+}
 
 /// The implicit rest-of-world actor.
 pub const ROW: &str = "ROW";
@@ -20,7 +83,7 @@ pub struct Actor {
     pub name: Option<String>,
     pub aliases: Vec<String>,
     /// GDP in US dollars.
-    pub gdp: Option<f64>,
+    pub gdp: Option<Num>,
     pub span: Span,
 }
 
@@ -45,9 +108,147 @@ pub struct Group {
 /// `covers X demand [of m, …]`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoversClaim {
-    pub share: f64,
+    pub share: Num,
     /// `None`: every mineral.
     pub minerals: Option<Vec<MineralId>>,
+    pub span: Span,
+}
+
+// ---------------------------------------------------------------- numbers
+
+ids! {
+    /// An uncertain value or a `let` variable: what sampling redraws and a
+    /// sensitivity analysis moves.
+    InputId;
+    /// A number of the program that depends on inputs.
+    ParamId;
+}
+
+/// A number of the checked program: its plain value (SPEC §9.1: ranges at
+/// their midpoint or mode), and, when it depends on inputs, the parameter
+/// that recomputes it from them. Structure and numbers are thus kept apart:
+/// new values for the inputs are evaluated without checking again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num {
+    pub plain: f64,
+    pub param: Option<ParamId>,
+}
+
+impl Default for Num {
+    fn default() -> Self {
+        Num::constant(0.0)
+    }
+}
+
+impl Num {
+    pub fn constant(plain: f64) -> Self {
+        Num { plain, param: None }
+    }
+
+    /// The value under `values`.
+    pub fn get(self, values: &Values) -> f64 {
+        match self.param {
+            Some(p) => values.params.get(p.index()).copied().unwrap_or(self.plain),
+            None => self.plain,
+        }
+    }
+}
+
+/// An expression over inputs, with units already applied (`60%` is 0.6,
+/// `2 kt` is 2000 t).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueExpr {
+    Const(f64),
+    Input(InputId),
+    Neg(Box<ValueExpr>),
+    Add(Box<ValueExpr>, Box<ValueExpr>),
+    Sub(Box<ValueExpr>, Box<ValueExpr>),
+    Mul(Box<ValueExpr>, Box<ValueExpr>),
+    Div(Box<ValueExpr>, Box<ValueExpr>),
+}
+
+impl ValueExpr {
+    pub fn eval(&self, inputs: &[f64]) -> f64 {
+        match self {
+            ValueExpr::Const(v) => *v,
+            ValueExpr::Input(i) => inputs.get(i.index()).copied().unwrap_or(f64::NAN),
+            ValueExpr::Neg(a) => -a.eval(inputs),
+            ValueExpr::Add(a, b) => a.eval(inputs) + b.eval(inputs),
+            ValueExpr::Sub(a, b) => a.eval(inputs) - b.eval(inputs),
+            ValueExpr::Mul(a, b) => a.eval(inputs) * b.eval(inputs),
+            ValueExpr::Div(a, b) => a.eval(inputs) / b.eval(inputs),
+        }
+    }
+}
+
+/// What an input is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputKind {
+    /// `a..b` (`mode: None`, uniform) or `m (a..b)` (triangular).
+    Range {
+        low: f64,
+        mode: Option<f64>,
+        high: f64,
+    },
+    /// A `let` variable with a plain value.
+    Let { value: f64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub kind: InputKind,
+    /// The range as written, or the `let`'s name.
+    pub span: Span,
+    /// The variable it is bound to, if any.
+    pub name: Option<String>,
+}
+
+impl Input {
+    /// The value a plain evaluation uses: the midpoint of a uniform range,
+    /// the mode of a triangular one, a `let`'s value.
+    pub fn plain(&self) -> f64 {
+        match &self.kind {
+            InputKind::Range { low, mode, high } => mode.unwrap_or((low + high) / 2.0),
+            InputKind::Let { value } => *value,
+        }
+    }
+}
+
+/// A number that depends on inputs: how to recompute it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub expr: ValueExpr,
+    pub span: Span,
+}
+
+/// The numbers one evaluation uses: every input's value and every
+/// parameter computed from them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Values {
+    pub inputs: Vec<f64>,
+    pub params: Vec<f64>,
+}
+
+impl Values {
+    /// Parameters recomputed from `inputs`.
+    pub fn from_inputs(checked: &Checked, inputs: Vec<f64>) -> Self {
+        let params = checked
+            .params
+            .iter()
+            .map(|p| p.expr.eval(&inputs))
+            .collect();
+        Values { inputs, params }
+    }
+}
+
+// ---------------------------------------------------------------- world data
+
+/// One entry of a share list: `CN 69%`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShareEntry {
+    pub actor: ActorId,
+    pub value: Num,
+    /// The entry as written.
     pub span: Span,
 }
 
@@ -55,7 +256,8 @@ pub struct CoversClaim {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Shares {
     /// Named entries in the order written (ROW may be among them).
-    pub entries: Vec<(ActorId, f64)>,
+    pub entries: Vec<ShareEntry>,
+    /// The whole line.
     pub span: Span,
 }
 
@@ -63,7 +265,7 @@ pub struct Shares {
 pub struct SourcingLine {
     pub buyer: ActorId,
     pub stage: usize,
-    pub shares: Vec<(ActorId, f64)>,
+    pub shares: Vec<ShareEntry>,
     pub span: Span,
 }
 
@@ -90,8 +292,8 @@ pub enum Line {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Stock {
-    Days(f64),
-    Tonnes(f64),
+    Days(Num),
+    Tonnes(Num),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -102,9 +304,19 @@ pub enum Allocation {
     CoalitionFirst(GroupId),
 }
 
-/// A resolved statement of a scenario, applied in order.
+// ---------------------------------------------------------------- scenarios
+
+/// A resolved statement of a scenario, with the statement it came from.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
+pub struct Action {
+    pub kind: ActionKind,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// What a statement does, applied in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionKind {
     Shares {
         mineral: MineralId,
         line: Line,
@@ -118,7 +330,7 @@ pub enum Action {
         actor: ActorId,
         mineral: MineralId,
         stage: usize,
-        amount: f64,
+        amount: Num,
     },
     Stockpile {
         actor: ActorId,
@@ -130,18 +342,41 @@ pub enum Action {
         importers: Vec<ActorId>,
         mineral: MineralId,
         stages: Vec<usize>,
-        fraction: f64,
+        fraction: Num,
         /// From the restricting actor to the end of the target.
-        span: Span,
+        target_span: Span,
     },
     Disrupt {
         actor: ActorId,
         mineral: MineralId,
         stages: Vec<usize>,
-        fraction: f64,
+        fraction: Num,
     },
-    Rerouting(f64),
+    Rerouting(Num),
     Allocation(Allocation),
+}
+
+// ---------------------------------------------------------------- uses
+
+/// What a name written in the program stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Def {
+    Actor(ActorId),
+    Group(GroupId),
+    Mineral(MineralId),
+    Stage(MineralId, usize),
+    /// A `let` variable, by the span of its name where it is defined.
+    Variable(Span),
+    Scenario(ScenarioId),
+    /// A file or data set brought in by `use`, by its source.
+    File(crate::source::SourceId),
+}
+
+/// One use of a name: where it is written, and what it resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Use {
+    pub span: Span,
+    pub def: Def,
 }
 
 /// What a metric path names.
@@ -238,7 +473,20 @@ impl World {
         self.actors
             .iter()
             .position(|a| a.code == ROW)
+            .map(ActorId::new)
             .unwrap_or_else(|| panic!("internal error: ROW is always declared"))
+    }
+
+    pub fn actor_ids(&self) -> impl DoubleEndedIterator<Item = ActorId> + Clone {
+        ActorId::all(self.actors.len())
+    }
+
+    pub fn group_ids(&self) -> impl DoubleEndedIterator<Item = GroupId> + Clone {
+        GroupId::all(self.groups.len())
+    }
+
+    pub fn mineral_ids(&self) -> impl DoubleEndedIterator<Item = MineralId> + Clone {
+        MineralId::all(self.minerals.len())
     }
 
     pub fn subject_name(&self, s: Subject) -> &str {
@@ -256,9 +504,33 @@ pub struct Checked {
     pub scenarios: Vec<Scenario>,
     pub compares: Vec<Vec<ScenarioId>>,
     pub expectations: Vec<Expectation>,
+    /// The inputs sampling and sensitivity analyses vary.
+    pub inputs: Vec<Input>,
+    /// The numbers that depend on inputs.
+    pub params: Vec<Param>,
+    /// Every use of a name, in the order the checker met them.
+    pub uses: Vec<Use>,
 }
 
 impl Checked {
+    /// The values of a plain evaluation.
+    pub fn plain_values(&self) -> Values {
+        Values::from_inputs(self, self.inputs.iter().map(Input::plain).collect())
+    }
+
+    /// What the name written at `span` stands for, if anything.
+    pub fn def_at(&self, span: Span) -> Option<Def> {
+        self.uses.iter().find(|u| u.span == span).map(|u| u.def)
+    }
+
+    /// Every place a definition is used.
+    pub fn uses_of(&self, def: Def) -> impl Iterator<Item = Span> + '_ {
+        self.uses
+            .iter()
+            .filter(move |u| u.def == def)
+            .map(|u| u.span)
+    }
+
     /// The statements a scenario runs: base's, then each ancestor's from the
     /// root down, then its own.
     pub fn actions(&self, id: ScenarioId) -> Vec<&Action> {
@@ -271,8 +543,8 @@ impl Checked {
             chain.push(p);
             cur = p;
         }
-        if id != 0 && !chain.contains(&0) {
-            chain.push(0);
+        if id != ScenarioId::BASE && !chain.contains(&ScenarioId::BASE) {
+            chain.push(ScenarioId::BASE);
         }
         chain
             .iter()
@@ -282,7 +554,14 @@ impl Checked {
     }
 
     pub fn scenario_id(&self, name: &str) -> Option<ScenarioId> {
-        self.scenarios.iter().position(|s| s.name == name)
+        self.scenarios
+            .iter()
+            .position(|s| s.name == name)
+            .map(ScenarioId::new)
+    }
+
+    pub fn scenario_ids(&self) -> impl DoubleEndedIterator<Item = ScenarioId> + Clone {
+        ScenarioId::all(self.scenarios.len())
     }
 
     /// Scenario names, `base` first, then blocks in file order.

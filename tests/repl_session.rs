@@ -319,7 +319,9 @@ fn run_base_table(path: &std::path::Path) -> String {
     let mut results = eval::evaluate(
         &compiled.checked,
         &compiled.sources,
-        &EvalOptions { only: Some(0) },
+        &EvalOptions {
+            only: Some(lode::program::ScenarioId::BASE),
+        },
     )
     .results;
     results.comparisons.clear();

@@ -13,8 +13,11 @@
 //!
 //! An error in one statement never stops the others from being checked.
 
+mod actions;
+mod expects;
 mod names;
-mod stmts;
+mod scenarios;
+mod targets;
 pub mod values;
 mod world;
 
@@ -25,11 +28,12 @@ use crate::loader::Loader;
 
 use crate::ast::{Program, Stmt, StmtKind, UseTarget};
 use crate::diagnostic::{Code, Diag};
-use crate::program::{Checked, World};
+use crate::program::{Checked, Def, Input, InputKind, Num, Param, Use, World};
 use crate::source::{SourceId, SourceMap, Span};
+use values::{Value, Vars, Want};
 
 pub use names::Named;
-pub use stmts::{METRICS, unknown_scenario};
+pub use scenarios::unknown_scenario;
 
 /// The most actors, scenarios and statements one program may have.
 pub const MAX_ACTORS: usize = 10_000;
@@ -88,6 +92,12 @@ pub(crate) struct Checker<'a> {
     /// The main file has no `use` line and declares actors or minerals, so
     /// the implicit `use world2024` is off (SPEC §2.1).
     pub own_data: bool,
+    /// Ranges and `let` variables met so far.
+    pub inputs: Vec<Input>,
+    /// Numbers that depend on them.
+    pub params: Vec<Param>,
+    /// Every name used, with what it resolved to.
+    pub uses: Vec<Use>,
 }
 
 /// Checks a parsed program. Returns the checked program and its warnings, or
@@ -111,6 +121,9 @@ pub fn check(
         restricted_flows_left: Some(MAX_RESTRICTED_FLOWS),
         dropped: 0,
         own_data: false,
+        inputs: Vec::new(),
+        params: Vec::new(),
+        uses: Vec::new(),
     };
     crate::diagnostic::limit_suggestions(MAX_SUGGESTION_WORK);
     let implicit = opts.implicit_world && needs_implicit_world(&program);
@@ -192,6 +205,80 @@ impl Checker<'_> {
             .to_string()
     }
 
+    /// Records that the name at `span` stands for `def`.
+    pub fn used(&mut self, span: Span, def: Def) {
+        self.uses.push(Use { span, def });
+    }
+
+    /// A number of the program from an evaluated value: a parameter when
+    /// it depends on inputs.
+    pub fn num(&mut self, v: &Value, span: Span) -> Num {
+        match &v.sym {
+            None => Num::constant(v.value),
+            Some(expr) => {
+                let id = crate::program::ParamId::new(self.params.len());
+                self.params.push(Param {
+                    expr: (**expr).clone(),
+                    span,
+                });
+                Num {
+                    plain: v.value,
+                    param: Some(id),
+                }
+            }
+        }
+    }
+
+    /// Evaluates an expression; ranges in it become inputs.
+    pub fn eval_value(&mut self, e: &crate::ast::Expr, vars: &Vars) -> Result<Value, Diag> {
+        values::eval_with(e, vars, &mut Some(&mut self.inputs))
+    }
+
+    /// Evaluates and checks an expression as its statement needs it, into a
+    /// number of the program; reports the error and gives `None` otherwise.
+    pub fn number(&mut self, e: &crate::ast::Expr, vars: &Vars, want: Want) -> Option<Num> {
+        match values::eval_as(e, vars, want, &mut Some(&mut self.inputs)) {
+            Ok(v) => Some(self.num(&v, e.span)),
+            Err(d) => {
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    /// The value of `let NAME = EXPR`. A plain value becomes an input of
+    /// its own, so a sensitivity analysis can move it; a range is the one
+    /// draw that every use of the variable shares.
+    pub fn let_value(&mut self, l: &crate::ast::LetDecl, vars: &Vars) -> Option<Value> {
+        match self.eval_value(&l.value, vars) {
+            Ok(mut v) => {
+                match &v.sym {
+                    Some(_) => {
+                        // A range bound to a name: say whose it is.
+                        if let Some(crate::program::ValueExpr::Input(i)) = v.sym.as_deref() {
+                            if self.inputs[i.index()].name.is_none() {
+                                self.inputs[i.index()].name = Some(l.name.text.clone());
+                            }
+                        }
+                    }
+                    None => {
+                        v.sym = Some(values::new_input(
+                            &mut self.inputs,
+                            InputKind::Let { value: v.value },
+                            l.name.span,
+                            Some(l.name.text.clone()),
+                        ));
+                    }
+                }
+                Some(v)
+            }
+            Err(d) => {
+                self.error(d);
+                None
+            }
+        }
+    }
+
     pub fn warn(&mut self, d: Diag) {
         if self.warnings.len() < MAX_DIAGNOSTICS {
             self.warnings.push(d);
@@ -231,11 +318,17 @@ impl Checker<'_> {
             return;
         };
         let key = format!("dataset:{name}");
-        if self.loaded.contains_key(&key) {
+        if let Some(&id) = self.loaded.get(&key) {
+            if let Some(span) = span {
+                self.used(span, Def::File(id));
+            }
             return;
         }
         let id = self.sources.add(name, text, None);
         self.loaded.insert(key, id);
+        if let Some(span) = span {
+            self.used(span, Def::File(id));
+        }
         self.parse_unit(id, text, None, stack);
     }
 
@@ -252,6 +345,7 @@ impl Checker<'_> {
         };
         let key = file.key.display().to_string();
         if let Some(&id) = self.loaded.get(&key) {
+            self.used(span, Def::File(id));
             if stack.contains(&id) {
                 let name = self
                     .sources
@@ -274,6 +368,7 @@ impl Checker<'_> {
             Ok(text) => {
                 self.sources.add(file.name, text.clone(), file.path);
                 self.loaded.insert(key, id);
+                self.used(span, Def::File(id));
                 self.parse_unit(id, &text, Some(file.key), stack);
             }
             Err((d, lossy)) => {
@@ -332,6 +427,9 @@ impl Checker<'_> {
         }
         self.scenarios(&units, base_vars, &mut checked);
         checked.world = std::mem::take(&mut self.world);
+        checked.inputs = std::mem::take(&mut self.inputs);
+        checked.params = std::mem::take(&mut self.params);
+        checked.uses = std::mem::take(&mut self.uses);
         self.units = units;
         checked
     }
@@ -394,6 +492,9 @@ pub fn resolve_metric(
         restricted_flows_left: Some(MAX_RESTRICTED_FLOWS),
         dropped: 0,
         own_data: false,
+        inputs: Vec::new(),
+        params: Vec::new(),
+        uses: Vec::new(),
     };
     crate::diagnostic::limit_suggestions(MAX_SUGGESTION_WORK);
     match c.metric_ref(path) {

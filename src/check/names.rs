@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::Checker;
 use crate::ast::StmtKind;
 use crate::diagnostic::{Code, Diag, suggest};
-use crate::program::{Actor, ActorId, GroupId, MineralId, ROW, Subject};
+use crate::program::{Actor, ActorId, Def, GroupId, MineralId, ROW, Subject};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,7 @@ impl Names {
     /// The namespace of an already checked world.
     pub fn from_world(world: &crate::program::World) -> Self {
         let mut names = Names::default();
-        for (i, a) in world.actors.iter().enumerate() {
+        for (i, a) in world.actor_ids().zip(&world.actors) {
             names
                 .actors
                 .insert(a.code.clone(), (Named::Actor(i), a.span));
@@ -33,12 +33,12 @@ impl Names {
                 names.actors.insert(al.clone(), (Named::Actor(i), a.span));
             }
         }
-        for (i, g) in world.groups.iter().enumerate() {
+        for (i, g) in world.group_ids().zip(&world.groups) {
             names
                 .actors
                 .insert(g.name.clone(), (Named::Group(i), g.span));
         }
-        for (i, m) in world.minerals.iter().enumerate() {
+        for (i, m) in world.mineral_ids().zip(&world.minerals) {
             names.minerals.insert(m.name.clone(), i);
         }
         names
@@ -56,7 +56,7 @@ impl Checker<'_> {
         });
         self.names
             .actors
-            .insert(ROW.into(), (Named::Actor(0), Span::default()));
+            .insert(ROW.into(), (Named::Actor(ActorId(0)), Span::default()));
     }
 
     /// Adds a name to the shared namespace, or reports a redefinition with
@@ -160,7 +160,17 @@ impl Checker<'_> {
     /// An actor, group or coalition by code, alias or name.
     pub(super) fn lookup(&mut self, name: &str, span: Span) -> Option<Named> {
         match self.names.actors.get(name) {
-            Some((n, _)) => Some(*n),
+            Some((n, _)) => {
+                let n = *n;
+                self.used(
+                    span,
+                    match n {
+                        Named::Actor(a) => Def::Actor(a),
+                        Named::Group(g) => Def::Group(g),
+                    },
+                );
+                Some(n)
+            }
             None => {
                 let d = self.unknown_actor(name, span);
                 self.error(d);
@@ -235,6 +245,7 @@ impl Checker<'_> {
         per_mineral: &dyn Fn(&str) -> Option<String>,
     ) -> Option<MineralId> {
         if let Some(&m) = self.names.minerals.get(name) {
+            self.used(span, Def::Mineral(m));
             return Some(m);
         }
         let owners: Vec<&str> = self
@@ -292,6 +303,7 @@ impl Checker<'_> {
     pub(super) fn stage(&mut self, mineral: MineralId, name: &str, span: Span) -> Option<usize> {
         let m = &self.world.minerals[mineral];
         if let Some(i) = m.stages.iter().position(|s| s == name) {
+            self.used(span, Def::Stage(mineral, i));
             return Some(i);
         }
         let mname = m.name.clone();

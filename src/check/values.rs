@@ -4,11 +4,17 @@
 //! mass (kept in tonnes), time (days) and money (dollars). `+ -` need equal
 //! dimensions; `*` needs one side dimensionless; `/` gives a plain number
 //! when both sides agree.
+//!
+//! Besides its plain value, a number that depends on an input (a range, or
+//! a `let` variable) keeps the expression that recomputes it from the
+//! inputs, so sampling and sensitivity analyses can redraw it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::ast::{BinOp, Expr, ExprKind, Unit};
 use crate::diagnostic::{Code, Diag};
+use crate::program::{Input, InputId, InputKind, ValueExpr};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,12 +36,14 @@ impl Dim {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Value {
     pub value: f64,
     pub dim: Dim,
     /// Written as a percentage (for messages only).
     pub percent: bool,
+    /// How to recompute the value from the inputs, when it depends on any.
+    pub sym: Option<Arc<ValueExpr>>,
 }
 
 impl Value {
@@ -44,8 +52,32 @@ impl Value {
             value,
             dim: Dim::Number,
             percent: false,
+            sym: None,
         }
     }
+
+    fn sym_or_const(&self) -> ValueExpr {
+        match &self.sym {
+            Some(e) => (**e).clone(),
+            None => ValueExpr::Const(self.value),
+        }
+    }
+}
+
+/// Where ranges met during evaluation become inputs; `None` evaluates
+/// plainly (a REPL query, a tolerance).
+pub type Inputs<'a> = Option<&'a mut Vec<Input>>;
+
+/// Registers an input and returns the expression that stands for it.
+pub fn new_input(
+    inputs: &mut Vec<Input>,
+    kind: InputKind,
+    span: Span,
+    name: Option<String>,
+) -> Arc<ValueExpr> {
+    let id = InputId::new(inputs.len());
+    inputs.push(Input { kind, span, name });
+    Arc::new(ValueExpr::Input(id))
 }
 
 /// Variables visible in one scope, with where each was defined.
@@ -70,16 +102,21 @@ fn literal(value: f64, unit: Unit) -> Value {
         value: v,
         dim,
         percent,
+        sym: None,
     }
 }
 
-/// Evaluates an expression. `candidates` feeds "did you mean" for unknown
-/// variables.
+/// Evaluates an expression plainly (ranges at their midpoint or mode).
 pub fn eval(expr: &Expr, vars: &Vars) -> Result<Value, Diag> {
+    eval_with(expr, vars, &mut None)
+}
+
+/// Evaluates an expression; each range met becomes an input in `inputs`.
+pub fn eval_with(expr: &Expr, vars: &Vars, inputs: &mut Inputs<'_>) -> Result<Value, Diag> {
     let v = match &expr.kind {
         ExprKind::Literal { value, unit } => literal(*value, *unit),
         ExprKind::Var(name) => match vars.get(&name.text) {
-            Some((v, _)) => *v,
+            Some((v, _)) => v.clone(),
             None => {
                 let mut d = Diag::new(
                     Code::UnknownVariable,
@@ -97,22 +134,25 @@ pub fn eval(expr: &Expr, vars: &Vars) -> Result<Value, Diag> {
             }
         },
         ExprKind::Neg(inner) => {
-            let v = eval(inner, vars)?;
+            let v = eval_with(inner, vars, inputs)?;
             Value {
                 value: -v.value,
+                sym: v
+                    .sym
+                    .map(|e| Arc::new(ValueExpr::Neg(Box::new((*e).clone())))),
                 ..v
             }
         }
         ExprKind::Binary(op, lhs, rhs) => {
-            let a = eval(lhs, vars)?;
-            let b = eval(rhs, vars)?;
+            let a = eval_with(lhs, vars, inputs)?;
+            let b = eval_with(rhs, vars, inputs)?;
             binary(*op, a, b, lhs.span, rhs.span, expr.span)?
         }
         ExprKind::Uncertain { low, mode, high } => {
             let lo = eval(low, vars)?;
             let hi = eval(high, vars)?;
             if lo.dim != hi.dim {
-                return Err(mismatch(lo, hi, low.span, high.span));
+                return Err(mismatch(&lo, &hi, low.span, high.span));
             }
             if lo.value > hi.value {
                 return Err(Diag::new(
@@ -121,11 +161,11 @@ pub fn eval(expr: &Expr, vars: &Vars) -> Result<Value, Diag> {
                 )
                 .with_label(expr.span, "low..high must have low ≤ high"));
             }
-            match mode {
+            let mut v = match mode {
                 Some(m) => {
                     let mv = eval(m, vars)?;
                     if mv.dim != lo.dim {
-                        return Err(mismatch(mv, lo, m.span, low.span));
+                        return Err(mismatch(&mv, &lo, m.span, low.span));
                     }
                     if mv.value < lo.value || mv.value > hi.value {
                         return Err(Diag::new(
@@ -139,9 +179,18 @@ pub fn eval(expr: &Expr, vars: &Vars) -> Result<Value, Diag> {
                 // Deterministic evaluation uses the midpoint of a plain interval.
                 None => Value {
                     value: (lo.value + hi.value) / 2.0,
-                    ..lo
+                    ..lo.clone()
                 },
+            };
+            if let Some(list) = inputs.as_deref_mut() {
+                let kind = InputKind::Range {
+                    low: lo.value,
+                    mode: mode.as_ref().map(|_| v.value),
+                    high: hi.value,
+                };
+                v.sym = Some(new_input(list, kind, expr.span, None));
             }
+            v
         }
     };
     if !v.value.is_finite() {
@@ -154,17 +203,39 @@ pub fn eval(expr: &Expr, vars: &Vars) -> Result<Value, Diag> {
     Ok(v)
 }
 
-fn mismatch(a: Value, b: Value, sa: Span, sb: Span) -> Diag {
+fn mismatch(a: &Value, b: &Value, sa: Span, sb: Span) -> Diag {
     Diag::new(Code::UnitMismatch, "units do not agree")
         .with_label(sa, format!("this is {}", a.dim.describe()))
         .with_label(sb, format!("this is {}", b.dim.describe()))
 }
 
 fn binary(op: BinOp, a: Value, b: Value, sa: Span, sb: Span, whole: Span) -> Result<Value, Diag> {
+    let sym = (a.sym.is_some() || b.sym.is_some()).then(|| {
+        let (x, y) = (Box::new(a.sym_or_const()), Box::new(b.sym_or_const()));
+        Arc::new(match op {
+            BinOp::Add => ValueExpr::Add(x, y),
+            BinOp::Sub => ValueExpr::Sub(x, y),
+            BinOp::Mul => ValueExpr::Mul(x, y),
+            BinOp::Div => ValueExpr::Div(x, y),
+        })
+    });
+    let mut v = binary_plain(op, a, b, sa, sb, whole)?;
+    v.sym = sym;
+    Ok(v)
+}
+
+fn binary_plain(
+    op: BinOp,
+    a: Value,
+    b: Value,
+    sa: Span,
+    sb: Span,
+    whole: Span,
+) -> Result<Value, Diag> {
     match op {
         BinOp::Add | BinOp::Sub => {
             if a.dim != b.dim {
-                return Err(mismatch(a, b, sa, sb));
+                return Err(mismatch(&a, &b, sa, sb));
             }
             let value = if op == BinOp::Add {
                 a.value + b.value
@@ -175,13 +246,14 @@ fn binary(op: BinOp, a: Value, b: Value, sa: Span, sb: Span, whole: Span) -> Res
                 value,
                 dim: a.dim,
                 percent: a.percent && b.percent,
+                sym: None,
             })
         }
         BinOp::Mul => {
             let dim = match (a.dim, b.dim) {
                 (Dim::Number, d) | (d, Dim::Number) => d,
                 _ => {
-                    return Err(mismatch(a, b, sa, sb)
+                    return Err(mismatch(&a, &b, sa, sb)
                         .help("one side of `*` must be a plain number or percentage"));
                 }
             };
@@ -189,6 +261,7 @@ fn binary(op: BinOp, a: Value, b: Value, sa: Span, sb: Span, whole: Span) -> Res
                 value: a.value * b.value,
                 dim,
                 percent: a.percent || b.percent,
+                sym: None,
             })
         }
         BinOp::Div => {
@@ -201,7 +274,7 @@ fn binary(op: BinOp, a: Value, b: Value, sa: Span, sb: Span, whole: Span) -> Res
                 (d, Dim::Number) => d,
                 (x, y) if x == y => Dim::Number,
                 _ => {
-                    return Err(mismatch(a, b, sa, sb)
+                    return Err(mismatch(&a, &b, sa, sb)
                         .help("divide by a plain number, or by a value of the same unit"));
                 }
             };
@@ -209,6 +282,7 @@ fn binary(op: BinOp, a: Value, b: Value, sa: Span, sb: Span, whole: Span) -> Res
                 value: a.value / b.value,
                 dim,
                 percent: a.percent && b.dim == Dim::Number,
+                sym: None,
             })
         }
     }
@@ -223,9 +297,15 @@ pub enum Want {
     Money,
 }
 
-/// Evaluates and checks an expression against what its statement needs.
-pub fn eval_as(expr: &Expr, vars: &Vars, want: Want) -> Result<f64, Diag> {
-    let v = eval(expr, vars)?;
+/// Evaluates and checks an expression against what its statement needs;
+/// ranges become inputs in `inputs`.
+pub fn eval_as(
+    expr: &Expr,
+    vars: &Vars,
+    want: Want,
+    inputs: &mut Inputs<'_>,
+) -> Result<Value, Diag> {
+    let mut v = eval_with(expr, vars, inputs)?;
     match want {
         Want::Fraction(what) => {
             if v.dim != Dim::Number {
@@ -248,7 +328,8 @@ pub fn eval_as(expr: &Expr, vars: &Vars, want: Want) -> Result<f64, Diag> {
                 }
                 return Err(d);
             }
-            Ok(v.value.clamp(0.0, 1.0))
+            v.value = v.value.clamp(0.0, 1.0);
+            Ok(v)
         }
         Want::Mass | Want::Money => {
             let (dim, hint) = match want {
@@ -266,7 +347,7 @@ pub fn eval_as(expr: &Expr, vars: &Vars, want: Want) -> Result<f64, Diag> {
                 return Err(Diag::new(Code::OutOfRange, "this value cannot be negative")
                     .with_label(expr.span, "negative"));
             }
-            Ok(v.value)
+            Ok(v)
         }
     }
 }

@@ -3,12 +3,13 @@
 use std::collections::HashSet;
 
 use super::names::Named;
-use super::values::{Vars, Want, eval, eval_as};
+use super::values::{Vars, Want};
 use super::{Checker, MAX_GROUP_MEMBERS, MAX_STAGES, Unit};
 use crate::ast::{self, MineralItemKind, Share, StmtKind};
 use crate::diagnostic::{Code, Diag};
 use crate::program::{
-    Actor, ActorId, CoversClaim, Group, GroupKind, Mineral, ROW, Shares, SourcingLine,
+    Actor, ActorId, CoversClaim, Group, GroupId, GroupKind, Mineral, MineralId, ROW, ShareEntry,
+    Shares, SourcingLine,
 };
 use crate::source::Span;
 
@@ -22,7 +23,7 @@ impl Checker<'_> {
             match &stmt.kind {
                 StmtKind::Actor(decls) => {
                     for d in decls {
-                        let id = self.world.actors.len();
+                        let id = ActorId::new(self.world.actors.len());
                         if !self.define(&d.code.text, d.code.span, Named::Actor(id)) {
                             continue;
                         }
@@ -69,7 +70,7 @@ impl Checker<'_> {
         in_main: bool,
         members: &[ast::Name],
     ) {
-        let id = self.world.groups.len();
+        let id = GroupId::new(self.world.groups.len());
         if !self.define(name, span, Named::Group(id)) {
             return;
         }
@@ -145,7 +146,7 @@ impl Checker<'_> {
         let stages = stages
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| vec!["supply".into()]);
-        let id = self.world.minerals.len();
+        let id = MineralId::new(self.world.minerals.len());
         self.names.minerals.insert(m.name.text.clone(), id);
         self.world.minerals.push(Mineral {
             name: m.name.text.clone(),
@@ -164,7 +165,7 @@ impl Checker<'_> {
         let n = self.world.groups.len();
         let mut state = vec![0u8; n];
         let mut budget = Some(MAX_GROUP_MEMBERS);
-        for g in 0..n {
+        for g in GroupId::all(n) {
             self.expand_group(g, &mut state, &mut Vec::new(), &mut budget);
         }
     }
@@ -174,15 +175,15 @@ impl Checker<'_> {
     /// of groups of groups cannot claim unbounded memory or time.
     fn expand_group(
         &mut self,
-        g: usize,
+        g: GroupId,
         state: &mut [u8],
-        path: &mut Vec<usize>,
+        path: &mut Vec<GroupId>,
         budget: &mut Option<usize>,
     ) {
-        if state[g] == 2 {
+        if state[g.index()] == 2 {
             return;
         }
-        if state[g] == 1 {
+        if state[g.index()] == 1 {
             let names: Vec<String> = path
                 .iter()
                 .skip_while(|&&p| p != g)
@@ -204,7 +205,7 @@ impl Checker<'_> {
         }
         if path.len() >= crate::syntax::limits::MAX_DEPTH {
             // Deeper nesting would recurse without bound; one error is enough.
-            state[g] = 2;
+            state[g.index()] = 2;
             if !self.errors.iter().any(|d| d.code == Code::TooDeep) {
                 let span = self.world.groups[g].span;
                 self.error(
@@ -223,12 +224,12 @@ impl Checker<'_> {
         }
         if budget.is_none() {
             // Over the limit already (and reported): expanding more is wasted work.
-            state[g] = 2;
+            state[g.index()] = 2;
             return;
         }
-        state[g] = 1;
+        state[g.index()] = 1;
         path.push(g);
-        let names = self.group_members[g].clone();
+        let names = self.group_members[g.index()].clone();
         let mut members: Vec<ActorId> = Vec::new();
         let mut subgroups = HashSet::new();
         for n in &names {
@@ -267,7 +268,7 @@ impl Checker<'_> {
         }
         self.world.groups[g].members = members;
         path.pop();
-        state[g] = 2;
+        state[g.index()] = 2;
     }
 
     /// Top-level `let`s of a unit, in order; each sees the ones before it.
@@ -282,26 +283,25 @@ impl Checker<'_> {
     }
 
     pub(super) fn define_var(&mut self, vars: &mut Vars, l: &ast::LetDecl) {
-        match eval(&l.value, vars) {
-            Ok(v) => {
-                if let Some((_, prev)) = vars.get(&l.name.text) {
-                    let prev = *prev;
-                    if prev.source == l.name.span.source {
-                        self.error(
-                            Diag::new(
-                                Code::Redefinition,
-                                format!("variable `{}` is defined twice", l.name.text),
-                            )
-                            .with_label(l.name.span, "defined again here")
-                            .with_label(prev, "first defined here")
-                            .help("give the second one another name"),
-                        );
-                        return;
-                    }
-                }
-                vars.insert(l.name.text.clone(), (v, l.name.span));
+        if let Some((_, prev)) = vars.get(&l.name.text) {
+            let prev = *prev;
+            if prev.source == l.name.span.source {
+                // Still evaluated, so its own errors are reported too.
+                let _ = self.let_value(l, vars);
+                self.error(
+                    Diag::new(
+                        Code::Redefinition,
+                        format!("variable `{}` is defined twice", l.name.text),
+                    )
+                    .with_label(l.name.span, "defined again here")
+                    .with_label(prev, "first defined here")
+                    .help("give the second one another name"),
+                );
+                return;
             }
-            Err(d) => self.error(d),
+        }
+        if let Some(v) = self.let_value(l, vars) {
+            vars.insert(l.name.text.clone(), (v, l.name.span));
         }
     }
 
@@ -319,9 +319,8 @@ impl Checker<'_> {
                         if self.world.actors[id].span != d.code.span {
                             continue;
                         }
-                        match eval_as(g, vars, Want::Money) {
-                            Ok(v) => self.world.actors[id].gdp = Some(v),
-                            Err(e) => self.error(e),
+                        if let Some(v) = self.number(g, vars, Want::Money) {
+                            self.world.actors[id].gdp = Some(v);
                         }
                     }
                 }
@@ -348,9 +347,8 @@ impl Checker<'_> {
         let Some(Named::Group(g)) = self.names.actors.get(&name).map(|x| x.0) else {
             return;
         };
-        let share = match eval_as(&cov.share, vars, Want::Fraction("`covers`")) {
-            Ok(v) => v,
-            Err(e) => return self.error(e),
+        let Some(share) = self.number(&cov.share, vars, Want::Fraction("`covers`")) else {
+            return;
         };
         let minerals = if cov.minerals.is_empty() {
             None
@@ -395,8 +393,8 @@ impl Checker<'_> {
                         continue;
                     }
                     volume_seen = true;
-                    match eval_as(e, vars, Want::Mass) {
-                        Ok(v) if v > 0.0 => self.world.minerals[id].volume_t = Some(v),
+                    match super::values::eval_as(e, vars, Want::Mass, &mut None) {
+                        Ok(v) if v.value > 0.0 => self.world.minerals[id].volume_t = Some(v.value),
                         Ok(_) => self.error(
                             Diag::new(Code::OutOfRange, "a mineral's volume must be above zero")
                                 .with_label(e.span, "zero"),
@@ -455,7 +453,7 @@ impl Checker<'_> {
 
     pub(super) fn sourcing_line(
         &mut self,
-        mineral: usize,
+        mineral: MineralId,
         buyer: &ast::Name,
         stage: Option<&ast::Name>,
         shares: &[Share],
@@ -469,8 +467,8 @@ impl Checker<'_> {
         };
         let shares = self.shares(shares, vars, span)?;
         let (b, stage) = (b?, stage?);
-        if let Some(&(_, s)) = shares.entries.iter().find(|(a, _)| *a == b) {
-            if s > 0.0 {
+        if let Some(e) = shares.entries.iter().find(|e| e.actor == b) {
+            if e.value.plain > 0.0 {
                 let code = self.world.actors[b].code.clone();
                 self.error(
                     Diag::new(
@@ -493,8 +491,7 @@ impl Checker<'_> {
     /// A share list: single actors, each 0..100%, no duplicates, summing to
     /// at most 100% (exactly 100% when `ROW` is named).
     pub(super) fn shares(&mut self, list: &[Share], vars: &Vars, span: Span) -> Option<Shares> {
-        let mut entries: Vec<(ActorId, f64)> = Vec::new();
-        let mut spans: Vec<Span> = Vec::new();
+        let mut entries: Vec<ShareEntry> = Vec::new();
         let mut ok = true;
         // The sum is checked even when an actor is unknown: the two are
         // independent errors (SPEC §6). A bad value or a duplicate leaves no
@@ -504,25 +501,21 @@ impl Checker<'_> {
         let mut row_share = 0.0;
         for sh in list {
             let actor = self.single_actor(&sh.actor.text, sh.actor.span, "share lines");
-            let value = match eval_as(&sh.value, vars, Want::Fraction("a share")) {
-                Ok(v) => Some(v),
-                Err(d) => {
-                    self.error(d);
-                    sum_known = false;
-                    None
-                }
-            };
+            let value = self.number(&sh.value, vars, Want::Fraction("a share"));
+            if value.is_none() {
+                sum_known = false;
+            }
             if let Some(v) = value {
-                sum += v;
+                sum += v.plain;
                 if actor.is_some_and(|a| self.world.actors[a].code == ROW) {
-                    row_share += v;
+                    row_share += v.plain;
                 }
             }
             let (Some(a), Some(v)) = (actor, value) else {
                 ok = false;
                 continue;
             };
-            if let Some(i) = entries.iter().position(|(x, _)| *x == a) {
+            if let Some(i) = entries.iter().position(|e| e.actor == a) {
                 self.error(
                     Diag::new(
                         Code::DuplicateShare,
@@ -532,22 +525,25 @@ impl Checker<'_> {
                         ),
                     )
                     .with_label(sh.span, "again here")
-                    .with_label(spans[i], "first here")
+                    .with_label(entries[i].span, "first here")
                     .help("give each actor one share"),
                 );
                 ok = false;
                 sum_known = false;
                 continue;
             }
-            entries.push((a, v));
-            spans.push(sh.span);
+            entries.push(ShareEntry {
+                actor: a,
+                value: v,
+                span: sh.span,
+            });
         }
         if !sum_known {
             return None;
         }
         let has_row = entries
             .iter()
-            .any(|(a, _)| self.world.actors[*a].code == ROW);
+            .any(|e| self.world.actors[e.actor].code == ROW);
         if sum > 1.0 + SUM_TOLERANCE {
             self.error(
                 Diag::new(Code::SharesOver, format!("shares add up to {}", pct(sum)))

@@ -1,6 +1,14 @@
-//! Scenario assembly (SPEC §2.5): world data, then base's statements, then
-//! each ancestor's, then the scenario's own, in order; then coalition
-//! `covers` claims; then one model [`Market`] per mineral.
+//! Scenario assembly (SPEC §2.5), in two parts:
+//!
+//! - **structure** ([`scenario`]): world data, then base's statements, then
+//!   each ancestor's, then the scenario's own, in order — which lines are in
+//!   force, with their numbers still as [`Num`]s;
+//! - **values** ([`resolve`], [`market`]): the numbers filled in from a
+//!   [`Values`], coalition `covers` claims applied, and one model
+//!   [`Market`] per mineral.
+//!
+//! A scenario's structure is built once; sampling and sensitivity analyses
+//! evaluate it again and again with other values.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,8 +16,8 @@ use super::MineralEval;
 use crate::diagnostic::{Code, Diag};
 use crate::model::{self, Disruption, Market, Restriction, Rule, Sourcing};
 use crate::program::{
-    Action, ActorId, Allocation, Checked, GroupKind, Line, MineralId, ScenarioId, Shares,
-    SourcingLine, Stock,
+    ActionKind, ActorId, Allocation, Checked, GroupKind, Line, MineralId, Num, ScenarioId,
+    ShareEntry, Shares, SourcingLine, Stock, Values,
 };
 use crate::source::Span;
 
@@ -19,34 +27,68 @@ pub struct RestrictionLine {
     pub exporter: ActorId,
     pub importers: Vec<ActorId>,
     pub stages: Vec<usize>,
-    pub fraction: f64,
+    pub fraction: Num,
+    /// From the restricting actor to the end of the target.
     pub span: Span,
+    /// The whole statement.
+    pub statement: Span,
 }
 
-/// One mineral's data after a scenario's statements.
+/// A `disrupt` statement as it applies to one mineral.
+#[derive(Debug, Clone)]
+pub struct DisruptionLine {
+    pub actor: ActorId,
+    pub stages: Vec<usize>,
+    pub fraction: Num,
+    pub statement: Span,
+}
+
+/// An `adds` statement as it applies to one stage.
+#[derive(Debug, Clone)]
+pub struct AddLine {
+    pub actor: ActorId,
+    pub stage: usize,
+    pub amount: Num,
+    pub statement: Span,
+}
+
+/// One mineral's lines in force after a scenario's statements.
 #[derive(Debug, Clone, Default)]
 pub struct MineralState {
     pub stage_shares: Vec<Option<Shares>>,
     pub demand: Option<Shares>,
     pub sourcing: Vec<SourcingLine>,
-    pub adds: Vec<(ActorId, usize, f64)>,
-    pub stock: HashMap<ActorId, Stock>,
+    pub adds: Vec<AddLine>,
+    /// The stockpile in force per actor, with its statement.
+    pub stock: BTreeMap<ActorId, (Stock, Span)>,
     pub restrictions: Vec<RestrictionLine>,
-    pub disruptions: Vec<(ActorId, Vec<usize>, f64)>,
+    pub disruptions: Vec<DisruptionLine>,
 }
 
+/// What a scenario is: the lines in force for every mineral, the allocation
+/// rule and the rerouting share, and the warnings its data raises.
 #[derive(Debug, Clone, Default)]
 pub struct ScenarioState {
+    pub id: ScenarioId,
     pub minerals: Vec<MineralState>,
     pub allocation: Allocation,
-    pub rerouting: f64,
+    pub rerouting: Num,
     pub warnings: Vec<Diag>,
 }
 
-/// Applies a scenario's statements to the world data.
+/// Applies a scenario's statements to the world data, and checks the
+/// `covers` claims against the plain values.
 pub fn scenario(checked: &Checked, id: ScenarioId) -> ScenarioState {
+    let mut st = structure(checked, id);
+    st.warnings = covers_warnings(checked, &st, &checked.plain_values());
+    st
+}
+
+/// The lines in force in a scenario, without any warning.
+pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
     let world = &checked.world;
     let mut st = ScenarioState {
+        id,
         minerals: world
             .minerals
             .iter()
@@ -60,10 +102,11 @@ pub fn scenario(checked: &Checked, id: ScenarioId) -> ScenarioState {
         ..ScenarioState::default()
     };
     let mut allocation: Option<Allocation> = None;
-    let mut rerouting: Option<f64> = None;
+    let mut rerouting: Option<Num> = None;
     for action in checked.actions(id) {
-        match action {
-            Action::Shares {
+        let statement = action.span;
+        match &action.kind {
+            ActionKind::Shares {
                 mineral,
                 line,
                 shares,
@@ -74,55 +117,60 @@ pub fn scenario(checked: &Checked, id: ScenarioId) -> ScenarioState {
                     Line::Demand => ms.demand = Some(shares.clone()),
                 }
             }
-            Action::Sourcing { mineral, line } => {
+            ActionKind::Sourcing { mineral, line } => {
                 let ms = &mut st.minerals[*mineral];
                 ms.sourcing
                     .retain(|l| !(l.buyer == line.buyer && l.stage == line.stage));
                 ms.sourcing.push(line.clone());
             }
-            Action::Adds {
+            ActionKind::Adds {
                 actor,
                 mineral,
                 stage,
                 amount,
-            } => {
-                st.minerals[*mineral].adds.push((*actor, *stage, *amount));
-            }
-            Action::Stockpile {
+            } => st.minerals[*mineral].adds.push(AddLine {
+                actor: *actor,
+                stage: *stage,
+                amount: *amount,
+                statement,
+            }),
+            ActionKind::Stockpile {
                 actor,
                 mineral,
                 stock,
             } => {
-                st.minerals[*mineral].stock.insert(*actor, *stock);
+                st.minerals[*mineral]
+                    .stock
+                    .insert(*actor, (*stock, statement));
             }
-            Action::Restrict {
+            ActionKind::Restrict {
                 exporter,
                 importers,
                 mineral,
                 stages,
                 fraction,
-                span,
-            } => {
-                st.minerals[*mineral].restrictions.push(RestrictionLine {
-                    exporter: *exporter,
-                    importers: importers.clone(),
-                    stages: stages.clone(),
-                    fraction: *fraction,
-                    span: *span,
-                });
-            }
-            Action::Disrupt {
+                target_span,
+            } => st.minerals[*mineral].restrictions.push(RestrictionLine {
+                exporter: *exporter,
+                importers: importers.clone(),
+                stages: stages.clone(),
+                fraction: *fraction,
+                span: *target_span,
+                statement,
+            }),
+            ActionKind::Disrupt {
                 actor,
                 mineral,
                 stages,
                 fraction,
-            } => {
-                st.minerals[*mineral]
-                    .disruptions
-                    .push((*actor, stages.clone(), *fraction));
-            }
-            Action::Rerouting(r) => rerouting = Some(*r),
-            Action::Allocation(a) => allocation = Some(*a),
+            } => st.minerals[*mineral].disruptions.push(DisruptionLine {
+                actor: *actor,
+                stages: stages.clone(),
+                fraction: *fraction,
+                statement,
+            }),
+            ActionKind::Rerouting(r) => rerouting = Some(*r),
+            ActionKind::Allocation(a) => allocation = Some(*a),
         }
     }
     // SPEC §3.5 defaults: market with no rerouting; naming market or
@@ -130,177 +178,383 @@ pub fn scenario(checked: &Checked, id: ScenarioId) -> ScenarioState {
     // never reroutes.
     st.allocation = allocation.unwrap_or(Allocation::Market);
     st.rerouting = match (allocation, rerouting) {
-        (Some(Allocation::Sticky), _) => 0.0,
+        (Some(Allocation::Sticky), _) => Num::constant(0.0),
         (_, Some(r)) => r,
-        (Some(_), None) => 1.0,
-        (None, None) => 0.0,
+        (Some(_), None) => Num::constant(1.0),
+        (None, None) => Num::constant(0.0),
     };
-    apply_covers(checked, &mut st);
     st
 }
 
-/// `covers X demand`: supplies demand data where no member has any, and
-/// checks it against the data elsewhere (SPEC §2.2).
-fn apply_covers(checked: &Checked, st: &mut ScenarioState) {
+// ---------------------------------------------------------------- values
+
+/// One mineral of a scenario with every number filled in.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// Capacity per stage and actor: share line plus `adds`.
+    pub caps: Vec<BTreeMap<ActorId, f64>>,
+    /// Final-stage demand per actor, `covers` claims applied, ROW included.
+    pub demand: BTreeMap<ActorId, f64>,
+    pub sourcing: Vec<Sourced>,
+    pub restrictions: Vec<Restricted>,
+    pub disruptions: Vec<Disrupted>,
+    pub rerouting: f64,
+}
+
+/// A sourcing line with its shares.
+#[derive(Debug, Clone)]
+pub struct Sourced {
+    pub buyer: ActorId,
+    pub stage: usize,
+    pub shares: Vec<(ActorId, f64)>,
+}
+
+/// A restriction with its fraction.
+#[derive(Debug, Clone)]
+pub struct Restricted {
+    pub exporter: ActorId,
+    pub importers: Vec<ActorId>,
+    pub stages: Vec<usize>,
+    pub fraction: f64,
+}
+
+/// A disruption with its fraction.
+#[derive(Debug, Clone)]
+pub struct Disrupted {
+    pub actor: ActorId,
+    pub stages: Vec<usize>,
+    pub fraction: f64,
+}
+
+/// Fills in a mineral's numbers from `values`.
+pub fn resolve(
+    checked: &Checked,
+    st: &ScenarioState,
+    mineral: MineralId,
+    values: &Values,
+) -> Resolved {
+    let ms = &st.minerals[mineral];
+    let caps = (0..ms.stage_shares.len())
+        .map(|s| {
+            let mut c = with_row(checked, ms.stage_shares[s].as_ref(), values);
+            for add in ms.adds.iter().filter(|a| a.stage == s) {
+                *c.entry(add.actor).or_insert(0.0) += add.amount.get(values);
+            }
+            c
+        })
+        .collect();
+    let fraction = |n: Num| n.get(values).clamp(0.0, 1.0);
+    Resolved {
+        caps,
+        demand: demand_with_covers(checked, st, mineral, values),
+        sourcing: ms
+            .sourcing
+            .iter()
+            .map(|l| Sourced {
+                buyer: l.buyer,
+                stage: l.stage,
+                shares: entries(&l.shares, values),
+            })
+            .collect(),
+        restrictions: ms
+            .restrictions
+            .iter()
+            .map(|l| Restricted {
+                exporter: l.exporter,
+                importers: l.importers.clone(),
+                stages: l.stages.clone(),
+                fraction: fraction(l.fraction),
+            })
+            .collect(),
+        disruptions: ms
+            .disruptions
+            .iter()
+            .map(|d| Disrupted {
+                actor: d.actor,
+                stages: d.stages.clone(),
+                fraction: fraction(d.fraction),
+            })
+            .collect(),
+        rerouting: fraction(st.rerouting),
+    }
+}
+
+fn entries(list: &[ShareEntry], values: &Values) -> Vec<(ActorId, f64)> {
+    list.iter()
+        .map(|e| (e.actor, e.value.get(values)))
+        .collect()
+}
+
+/// Final-stage demand per actor (ROW included) of a mineral in a scenario,
+/// at the plain values.
+pub fn demand_of(
+    checked: &Checked,
+    st: &ScenarioState,
+    mineral: MineralId,
+) -> BTreeMap<ActorId, f64> {
+    demand_with_covers(checked, st, mineral, &checked.plain_values())
+}
+
+/// A share line as a full distribution: named entries plus ROW's remainder.
+fn with_row(checked: &Checked, shares: Option<&Shares>, values: &Values) -> BTreeMap<ActorId, f64> {
+    let named: Vec<(ActorId, f64)> = shares
+        .map(|s| entries(&s.entries, values))
+        .unwrap_or_default();
+    full_line(checked, &named)
+}
+
+fn full_line(checked: &Checked, named: &[(ActorId, f64)]) -> BTreeMap<ActorId, f64> {
+    let row = checked.world.row();
+    let mut out = BTreeMap::new();
+    let mut sum = 0.0;
+    let mut row_named = false;
+    for &(a, v) in named {
+        *out.entry(a).or_insert(0.0) += v;
+        sum += v;
+        row_named |= a == row;
+    }
+    if !row_named {
+        let rest = (1.0 - sum).max(0.0);
+        *out.entry(row).or_insert(0.0) += rest;
+    }
+    out
+}
+
+/// The coalitions with a `covers` claim on `mineral`.
+fn claims(
+    checked: &Checked,
+    mineral: MineralId,
+) -> impl Iterator<Item = (crate::program::GroupId, &crate::program::CoversClaim)> + '_ {
+    let world = &checked.world;
+    world
+        .group_ids()
+        .zip(&world.groups)
+        .filter(|(_, g)| g.kind == GroupKind::Coalition)
+        .filter_map(move |(id, g)| {
+            let claim = g.covers.as_ref()?;
+            let applies = claim
+                .minerals
+                .as_ref()
+                .is_none_or(|ms| ms.contains(&mineral));
+            applies.then_some((id, claim))
+        })
+}
+
+/// What a `covers X demand` claim does to one mineral (SPEC §2.2).
+enum ClaimEffect {
+    /// Members have data: the claim is only checked against `computed`.
+    Checked { computed: f64 },
+    /// No member has data: the claim supplies `share`, split among
+    /// `members` by `weights`; `room` is less than the claim when the
+    /// data leaves no more to others.
+    Supplies {
+        share: f64,
+        room: Option<f64>,
+        members: Vec<ActorId>,
+        weights: Vec<f64>,
+    },
+    /// No member but ROW.
+    Nothing,
+}
+
+fn claim_effect(
+    checked: &Checked,
+    g: crate::program::GroupId,
+    claim_share: f64,
+    named: &[(ActorId, f64)],
+    values: &Values,
+) -> ClaimEffect {
     let world = &checked.world;
     let row = world.row();
-    for g in world
-        .groups
+    let group = &world.groups[g];
+    // Members are sorted (program::Group), so lookups are binary searches.
+    let is_member = |a: &ActorId| group.members.binary_search(a).is_ok();
+    if named.iter().any(|(a, v)| is_member(a) && *v > 0.0) {
+        let computed = named
+            .iter()
+            .filter(|(a, _)| is_member(a))
+            .map(|(_, v)| v)
+            .sum();
+        return ClaimEffect::Checked { computed };
+    }
+    let members: Vec<ActorId> = group
+        .members
         .iter()
-        .filter(|g| g.kind == GroupKind::Coalition)
-    {
-        let Some(claim) = &g.covers else { continue };
+        .copied()
+        .filter(|&a| a != row)
+        .collect();
+    if members.is_empty() {
+        return ClaimEffect::Nothing;
+    }
+    let others: f64 = named
+        .iter()
+        .filter(|(a, _)| !is_member(a) && *a != row)
+        .map(|(_, v)| v)
+        .sum();
+    let room = (others + claim_share > 1.0 + 1e-9).then(|| (1.0 - others).max(0.0));
+    let gdps: Option<Vec<f64>> = members
+        .iter()
+        .map(|&a| world.actors[a].gdp.map(|n| n.get(values)))
+        .collect();
+    let weights = match gdps {
+        Some(g) if g.iter().sum::<f64>() > 0.0 => g,
+        _ => vec![1.0; members.len()],
+    };
+    ClaimEffect::Supplies {
+        share: room.unwrap_or(claim_share),
+        room,
+        members,
+        weights,
+    }
+}
+
+/// The demand line of a mineral with every `covers` claim applied: a claim
+/// supplies demand where no member has any (split by GDP, else equally).
+fn demand_with_covers(
+    checked: &Checked,
+    st: &ScenarioState,
+    mineral: MineralId,
+    values: &Values,
+) -> BTreeMap<ActorId, f64> {
+    let row = checked.world.row();
+    let mut named: Vec<(ActorId, f64)> = st.minerals[mineral]
+        .demand
+        .as_ref()
+        .map(|d| entries(&d.entries, values))
+        .unwrap_or_default();
+    for (g, claim) in claims(checked, mineral) {
+        if let ClaimEffect::Supplies {
+            share,
+            members,
+            weights,
+            ..
+        } = claim_effect(checked, g, claim.share.get(values), &named, values)
+        {
+            let total: f64 = weights.iter().sum();
+            named.retain(|(a, _)| *a != row);
+            for (a, w) in members.iter().zip(&weights) {
+                named.push((*a, share * w / total));
+            }
+        }
+    }
+    full_line(checked, &named)
+}
+
+/// The warnings of the `covers` claims: a claim more than 5 points off the
+/// data, or larger than the data leaves room for. In the order of the
+/// coalitions, then of the minerals each claims.
+pub fn covers_warnings(checked: &Checked, st: &ScenarioState, values: &Values) -> Vec<Diag> {
+    let world = &checked.world;
+    let row = world.row();
+    let mut named: Vec<Vec<(ActorId, f64)>> = st
+        .minerals
+        .iter()
+        .map(|ms| {
+            ms.demand
+                .as_ref()
+                .map(|d| entries(&d.entries, values))
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (g, group) in world.group_ids().zip(&world.groups) {
+        let Some(claim) = group
+            .covers
+            .as_ref()
+            .filter(|_| group.kind == GroupKind::Coalition)
+        else {
+            continue;
+        };
         let minerals: Vec<MineralId> = claim
             .minerals
             .clone()
-            .unwrap_or_else(|| (0..world.minerals.len()).collect());
+            .unwrap_or_else(|| world.mineral_ids().collect());
+        let share = claim.share.get(values);
         for m in minerals {
             let mname = &world.minerals[m].name;
-            let ms = &mut st.minerals[m];
-            let entries = ms
-                .demand
-                .as_ref()
-                .map(|d| d.entries.clone())
-                .unwrap_or_default();
-            // Members are sorted (program::Group), so lookups are binary searches.
-            let is_member = |a: &ActorId| g.members.binary_search(a).is_ok();
-            let member_named = entries.iter().any(|(a, v)| is_member(a) && *v > 0.0);
-            if member_named {
-                let computed: f64 = entries
-                    .iter()
-                    .filter(|(a, _)| is_member(a))
-                    .map(|(_, v)| v)
-                    .sum();
-                if (computed - claim.share).abs() > 0.05 + 1e-12 {
-                    st.warnings.push(
-                        Diag::new(
-                            Code::CoversMismatch,
-                            format!(
-                                "coalition `{}` claims {} of {mname} demand; the data gives {}",
-                                g.name,
-                                pct(claim.share),
-                                pct(computed)
-                            ),
-                        )
-                        .with_label(claim.span, "the claim")
-                        .help("the data stands; the claim is only checked")
-                        .about([
-                            m as u64,
-                            claim.share.to_bits(),
-                            computed.to_bits(),
-                        ]),
-                    );
+            let gname = &group.name;
+            match claim_effect(checked, g, share, &named[m.index()], values) {
+                ClaimEffect::Checked { computed } => {
+                    if (computed - share).abs() > 0.05 + 1e-12 {
+                        out.push(
+                            Diag::new(
+                                Code::CoversMismatch,
+                                format!(
+                                    "coalition `{gname}` claims {} of {mname} demand; the data gives {}",
+                                    pct(share),
+                                    pct(computed)
+                                ),
+                            )
+                            .with_label(claim.span, "the claim")
+                            .help("the data stands; the claim is only checked")
+                            .about([m.index() as u64, share.to_bits(), computed.to_bits()]),
+                        );
+                    }
                 }
-                continue;
+                ClaimEffect::Supplies {
+                    share: used,
+                    room,
+                    members,
+                    weights,
+                } => {
+                    if let Some(room) = room {
+                        out.push(
+                            Diag::new(
+                                Code::CoversMismatch,
+                                format!(
+                                    "coalition `{gname}` claims {} of {mname} demand, but the data leaves only {} to others; {} used",
+                                    pct(share),
+                                    pct(room),
+                                    pct(room)
+                                ),
+                            )
+                            .with_label(claim.span, "the claim")
+                            .about([m.index() as u64, share.to_bits(), room.to_bits()]),
+                        );
+                    }
+                    let total: f64 = weights.iter().sum();
+                    let line = &mut named[m.index()];
+                    line.retain(|(a, _)| *a != row);
+                    for (a, w) in members.iter().zip(&weights) {
+                        line.push((*a, used * w / total));
+                    }
+                }
+                ClaimEffect::Nothing => {}
             }
-            let members: Vec<ActorId> = g.members.iter().copied().filter(|&a| a != row).collect();
-            if members.is_empty() {
-                continue;
-            }
-            let others: f64 = entries
-                .iter()
-                .filter(|(a, _)| !is_member(a) && *a != row)
-                .map(|(_, v)| v)
-                .sum();
-            let mut share = claim.share;
-            if others + share > 1.0 + 1e-9 {
-                let room = (1.0 - others).max(0.0);
-                st.warnings.push(
-                    Diag::new(
-                        Code::CoversMismatch,
-                        format!(
-                            "coalition `{}` claims {} of {mname} demand, but the data leaves only {} to others; {} used",
-                            g.name,
-                            pct(claim.share),
-                            pct(room),
-                            pct(room)
-                        ),
-                    )
-                    .with_label(claim.span, "the claim")
-                    .about([m as u64, claim.share.to_bits(), room.to_bits()]),
-                );
-                share = room;
-            }
-            let gdps: Option<Vec<f64>> = members.iter().map(|&a| world.actors[a].gdp).collect();
-            let weights: Vec<f64> = match gdps {
-                Some(g) if g.iter().sum::<f64>() > 0.0 => g,
-                _ => vec![1.0; members.len()],
-            };
-            let total: f64 = weights.iter().sum();
-            let mut new_entries: Vec<(ActorId, f64)> =
-                entries.into_iter().filter(|(a, _)| *a != row).collect();
-            for (a, w) in members.iter().zip(&weights) {
-                new_entries.push((*a, share * w / total));
-            }
-            let span = ms.demand.as_ref().map(|d| d.span).unwrap_or(claim.span);
-            ms.demand = Some(Shares {
-                entries: new_entries,
-                span,
-            });
         }
     }
+    out
 }
 
 fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
-/// Final-stage demand per actor (ROW included) of a mineral in a scenario.
-pub fn demand_of(
-    checked: &Checked,
-    st: &ScenarioState,
-    mineral: MineralId,
-) -> BTreeMap<ActorId, f64> {
-    with_row(checked, st.minerals[mineral].demand.as_ref())
-}
-
-/// A share line as a full distribution: named entries plus ROW's remainder.
-fn with_row(checked: &Checked, shares: Option<&Shares>) -> BTreeMap<ActorId, f64> {
-    let row = checked.world.row();
-    let mut out = BTreeMap::new();
-    let mut named = 0.0;
-    let mut row_named = false;
-    if let Some(s) = shares {
-        for &(a, v) in &s.entries {
-            *out.entry(a).or_insert(0.0) += v;
-            named += v;
-            row_named |= a == row;
-        }
-    }
-    if !row_named {
-        let rest = (1.0 - named).max(0.0);
-        *out.entry(row).or_insert(0.0) += rest;
-    }
-    out
-}
-
-/// The model's view of one mineral: participants indexed in code order.
+/// The model's view of one mineral: participants indexed in code order,
+/// numbers from `values`.
 pub fn market(
     checked: &Checked,
     st: &ScenarioState,
     mineral: MineralId,
+    values: &Values,
+) -> (Market, HashMap<ActorId, usize>, Vec<ActorId>) {
+    let r = resolve(checked, st, mineral, values);
+    market_of(checked, st, &r)
+}
+
+/// The model's view of a resolved mineral.
+pub fn market_of(
+    checked: &Checked,
+    st: &ScenarioState,
+    r: &Resolved,
 ) -> (Market, HashMap<ActorId, usize>, Vec<ActorId>) {
     let world = &checked.world;
-    let ms = &st.minerals[mineral];
-    let stages = world.minerals[mineral].stages.len();
-    let caps: Vec<BTreeMap<ActorId, f64>> = (0..stages)
-        .map(|s| {
-            let mut c = with_row(checked, ms.stage_shares[s].as_ref());
-            for &(a, stage, amount) in &ms.adds {
-                if stage == s {
-                    *c.entry(a).or_insert(0.0) += amount;
-                }
-            }
-            c
-        })
-        .collect();
-    let demand = with_row(checked, ms.demand.as_ref());
     let mut part: Vec<ActorId> = Vec::new();
-    for c in &caps {
+    for c in &r.caps {
         part.extend(c.iter().filter(|(_, v)| **v > 0.0).map(|(a, _)| *a));
     }
-    part.extend(demand.iter().filter(|(_, v)| **v > 0.0).map(|(a, _)| *a));
-    for l in &ms.sourcing {
+    part.extend(r.demand.iter().filter(|(_, v)| **v > 0.0).map(|(a, _)| *a));
+    for l in &r.sourcing {
         part.push(l.buyer);
         part.extend(l.shares.iter().map(|(a, _)| *a));
     }
@@ -318,9 +572,9 @@ pub fn market(
         }
         v
     };
-    let capacity: Vec<Vec<f64>> = caps.iter().map(vec_of).collect();
-    let demand_v = vec_of(&demand);
-    let sourcing = ms
+    let capacity: Vec<Vec<f64>> = r.caps.iter().map(vec_of).collect();
+    let demand_v = vec_of(&r.demand);
+    let sourcing = r
         .sourcing
         .iter()
         .map(|l| Sourcing {
@@ -330,30 +584,32 @@ pub fn market(
         })
         .collect();
     let mut restrictions = Vec::new();
-    for line in &ms.restrictions {
-        let Some(&e) = local.get(&line.exporter) else {
+    for l in &r.restrictions {
+        let Some(&e) = local.get(&l.exporter) else {
             continue;
         };
-        for imp in &line.importers {
+        for imp in &l.importers {
             let Some(&i) = local.get(imp) else { continue };
-            for &s in &line.stages {
+            for &s in &l.stages {
                 restrictions.push(Restriction {
                     exporter: e,
                     importer: i,
                     stage: s,
-                    fraction: line.fraction,
+                    fraction: l.fraction,
                 });
             }
         }
     }
     let mut disruptions = Vec::new();
-    for (a, stages_d, f) in &ms.disruptions {
-        let Some(&i) = local.get(a) else { continue };
-        for &s in stages_d {
+    for d in &r.disruptions {
+        let Some(&i) = local.get(&d.actor) else {
+            continue;
+        };
+        for &s in &d.stages {
             disruptions.push(Disruption {
                 actor: i,
                 stage: s,
-                fraction: *f,
+                fraction: d.fraction,
             });
         }
     }
@@ -377,7 +633,7 @@ pub fn market(
         disruptions,
         restrictions,
         rule,
-        rerouting: st.rerouting,
+        rerouting: r.rerouting,
     };
     (market, local, part)
 }
@@ -420,9 +676,9 @@ pub fn model_warnings(checked: &Checked, state: &ScenarioState, ev: &MineralEval
                     "give {s} more output at that stage, or lower {b}'s share from it"
                 ))
                 .about([
-                    ev.mineral as u64,
-                    ev.global[*buyer] as u64,
-                    ev.global[*supplier] as u64,
+                    ev.mineral.index() as u64,
+                    ev.global[*buyer].index() as u64,
+                    ev.global[*supplier].index() as u64,
                     *stage as u64,
                     requested.to_bits(),
                     granted.to_bits(),
@@ -505,11 +761,23 @@ fn idle_restrictions<'a>(
                 ),
             )
             .with_label(line.span, "changes nothing")
-            .about([ev.mineral as u64])
+            .about([ev.mineral.index() as u64])
             .help(format!(
                 "a restriction caps flows that exist; if it should bite, give {targets} \
                  {} demand (or a sourcing line from {e})",
                 mineral.name
             ))
         })
+}
+
+/// A stockpile in days of normal use for an actor with demand `d` (a
+/// fraction of world demand); `None` when a mass cannot be converted.
+pub fn stock_days(stock: Stock, d: f64, volume: Option<f64>, values: &Values) -> Option<f64> {
+    match stock {
+        Stock::Days(n) => Some(n.get(values)),
+        Stock::Tonnes(t) => match volume {
+            Some(v) if d > 0.0 => Some(365.0 * t.get(values) / (d * v)),
+            _ => None,
+        },
+    }
 }

@@ -1,5 +1,4 @@
-//! Limits on the work a checked program asks of the evaluator (SPEC §6,
-//! issue 8). They are checked after `check` and before evaluating, so a
+//! Limits on the work a checked program asks of the evaluator (SPEC §6). They are checked after `check` and before evaluating, so a
 //! program that would take minutes or gigabytes to evaluate gets a
 //! diagnostic (`lode::E0106`) instead of a hang or an out-of-memory abort.
 //!
@@ -10,7 +9,7 @@ use std::collections::HashSet;
 
 use super::assemble::{self, MineralState};
 use crate::diagnostic::{Code, Diag};
-use crate::program::{Action, Checked, GroupKind, Subject};
+use crate::program::{ActionKind, ActorId, Checked, GroupKind, ScenarioId, Subject};
 
 /// The most work assembling every scenario may take: each scenario applies
 /// base's statements, its ancestors' and its own, and a statement counts
@@ -57,8 +56,8 @@ pub fn check(checked: &Checked) -> Vec<Diag> {
     let mut errors = Vec::new();
     let mut too_large: Vec<(&str, usize, usize, usize)> = Vec::new();
     let mut rows_of = Vec::with_capacity(checked.scenarios.len());
-    for (s, scenario) in checked.scenarios.iter().enumerate() {
-        let state = assemble::scenario(checked, s);
+    for (s, scenario) in checked.scenario_ids().zip(&checked.scenarios) {
+        let state = assemble::structure(checked, s);
         let mut pairs = 0usize;
         let mut largest = (0usize, 0usize);
         for (m, ms) in state.minerals.iter().enumerate() {
@@ -70,9 +69,9 @@ pub fn check(checked: &Checked) -> Vec<Diag> {
             too_large.push((&scenario.name, pairs, largest.0, largest.1));
         }
         let report = scenario.report.as_ref();
-        let minerals: Vec<usize> = report
+        let minerals: Vec<crate::program::MineralId> = report
             .and_then(|r| r.minerals.clone())
-            .unwrap_or_else(|| (0..world.minerals.len()).collect());
+            .unwrap_or_else(|| world.mineral_ids().collect());
         let rows: usize = match report.and_then(|r| r.rows.as_ref()) {
             Some(explicit) => minerals.len() * explicit.iter().map(weight).sum::<usize>(),
             None => minerals
@@ -133,33 +132,33 @@ pub fn check(checked: &Checked) -> Vec<Diag> {
 
 /// Actors that take part in one mineral's market, as `assemble::market`
 /// counts them (an upper bound: an `adds` that is cancelled is counted).
-fn participants(ms: &MineralState, row: usize) -> usize {
-    let mut part: HashSet<usize> = HashSet::new();
+fn participants(ms: &MineralState, row: ActorId) -> usize {
+    let mut part: HashSet<ActorId> = HashSet::new();
     part.insert(row);
     for shares in ms.stage_shares.iter().flatten().chain(ms.demand.as_ref()) {
         part.extend(
             shares
                 .entries
                 .iter()
-                .filter(|(_, v)| *v > 0.0)
-                .map(|(a, _)| *a),
+                .filter(|e| e.value.plain > 0.0)
+                .map(|e| e.actor),
         );
     }
-    part.extend(ms.adds.iter().map(|(a, _, _)| *a));
+    part.extend(ms.adds.iter().map(|a| a.actor));
     for l in &ms.sourcing {
         part.insert(l.buyer);
-        part.extend(l.shares.iter().map(|(a, _)| *a));
+        part.extend(l.shares.iter().map(|e| e.actor));
     }
     part.len()
 }
 
 /// Actors with a demand share, ROW excepted: the default country rows.
-fn demand_actors(ms: &MineralState, row: usize) -> usize {
+fn demand_actors(ms: &MineralState, row: ActorId) -> usize {
     ms.demand.as_ref().map_or(0, |d| {
         d.entries
             .iter()
-            .filter(|(a, v)| *a != row && *v > 0.0)
-            .map(|(a, _)| *a)
+            .filter(|e| e.actor != row && e.value.plain > 0.0)
+            .map(|e| e.actor)
             .collect::<HashSet<_>>()
             .len()
     })
@@ -179,12 +178,16 @@ fn assembled_size(checked: &Checked) -> usize {
         })
         .collect();
     let mut total: Vec<Option<usize>> = vec![None; own.len()];
-    for s in 0..own.len() {
+    let base = ScenarioId::BASE;
+    for s in checked.scenario_ids() {
         // Walk up to a scenario already counted (or base), then come back down.
         let mut chain = vec![s];
         let mut cur = s;
         while total[cur].is_none() {
-            match checked.scenarios[cur].parent.or((cur != 0).then_some(0)) {
+            match checked.scenarios[cur]
+                .parent
+                .or((cur != base).then_some(base))
+            {
                 Some(p) if !chain.contains(&p) && total[p].is_none() => {
                     chain.push(p);
                     cur = p;
@@ -193,7 +196,7 @@ fn assembled_size(checked: &Checked) -> usize {
             }
         }
         for &c in chain.iter().rev() {
-            let parent = checked.scenarios[c].parent.or((c != 0).then_some(0));
+            let parent = checked.scenarios[c].parent.or((c != base).then_some(base));
             let inherited = parent.and_then(|p| total[p]).unwrap_or(0);
             total[c] = Some(own[c].saturating_add(inherited));
         }
@@ -201,17 +204,17 @@ fn assembled_size(checked: &Checked) -> usize {
     total.into_iter().flatten().fold(0, usize::saturating_add)
 }
 
-fn action_size(a: &Action) -> usize {
-    1 + match a {
-        Action::Shares { shares, .. } => shares.entries.len(),
-        Action::Sourcing { line, .. } => line.shares.len(),
-        Action::Restrict {
+fn action_size(a: &crate::program::Action) -> usize {
+    1 + match &a.kind {
+        ActionKind::Shares { shares, .. } => shares.entries.len(),
+        ActionKind::Sourcing { line, .. } => line.shares.len(),
+        ActionKind::Restrict {
             importers, stages, ..
         } => importers.len().saturating_mul(stages.len().max(1)),
-        Action::Disrupt { stages, .. } => stages.len(),
-        Action::Adds { .. }
-        | Action::Stockpile { .. }
-        | Action::Rerouting(_)
-        | Action::Allocation(_) => 0,
+        ActionKind::Disrupt { stages, .. } => stages.len(),
+        ActionKind::Adds { .. }
+        | ActionKind::Stockpile { .. }
+        | ActionKind::Rerouting(_)
+        | ActionKind::Allocation(_) => 0,
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::assemble::{self, ScenarioState};
 use crate::model::{self, Exposure, Market, Outcome};
-use crate::program::{ActorId, Checked, MineralId, Stock, Subject};
+use crate::program::{ActorId, Checked, GroupId, MineralId, Subject, Values};
 
 /// One mineral of one scenario, evaluated: enough to compute the exposure of
 /// any actor or group.
@@ -40,7 +40,7 @@ impl MineralEval {
     }
 
     /// The local indices of a group's members that take part.
-    fn members(&self, checked: &Checked, g: crate::program::GroupId) -> Vec<usize> {
+    fn members(&self, checked: &Checked, g: GroupId) -> Vec<usize> {
         checked.world.groups[g]
             .members
             .iter()
@@ -54,13 +54,14 @@ impl MineralEval {
     }
 }
 
-/// Evaluates one mineral of an assembled scenario.
+/// Evaluates one mineral of an assembled scenario with `values`.
 pub fn evaluate_mineral(
     checked: &Checked,
     state: &ScenarioState,
     mineral: MineralId,
+    values: &Values,
 ) -> MineralEval {
-    let (market, local, global) = assemble::market(checked, state, mineral);
+    let (market, local, global) = assemble::market(checked, state, mineral, values);
     let outcome = model::evaluate(&market);
     let volume = checked.world.minerals[mineral].volume_t;
     let ms = &state.minerals[mineral];
@@ -68,16 +69,8 @@ pub fn evaluate_mineral(
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            ms.stock.get(a).and_then(|s| match *s {
-                Stock::Days(d) => Some(d),
-                Stock::Tonnes(t) => {
-                    let d = market.demand[i];
-                    match volume {
-                        Some(v) if d > 0.0 => Some(365.0 * t / (d * v)),
-                        _ => None,
-                    }
-                }
-            })
+            let (stock, _) = ms.stock.get(a)?;
+            assemble::stock_days(*stock, market.demand[i], volume, values)
         })
         .collect();
     MineralEval {

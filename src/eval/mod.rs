@@ -70,9 +70,11 @@ pub fn evaluate_with_progress(
     progress: &dyn Progress,
 ) -> Evaluation {
     let mut plan = plan::Plan::new(checked, opts);
-    let states: Vec<Option<ScenarioState>> = (0..checked.scenarios.len())
+    let states: Vec<Option<ScenarioState>> = checked
+        .scenario_ids()
+        .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|s| plan.involved[s].then(|| assemble::scenario(checked, s)))
+        .map(|s| plan.involved[s.index()].then(|| assemble::scenario(checked, s)))
         .collect();
     let shown = plan.schedule(checked, &states, opts.only);
     let done = run_jobs(checked, sources, &plan, &states, progress);
@@ -116,6 +118,7 @@ fn run_jobs(
         plan.jobs.len(),
         &format!("{n} scenario{}", if n == 1 { "" } else { "s" }),
     );
+    let values = checked.plain_values();
     let codes: Vec<Arc<str>> = checked
         .world
         .actors
@@ -129,7 +132,7 @@ fn run_jobs(
             let state = states[s].as_ref().unwrap_or_else(|| {
                 unreachable!("internal error: scenario {s} is evaluated, so it is assembled")
             });
-            let ev = evaluate_mineral(checked, state, m);
+            let ev = evaluate_mineral(checked, state, m, &values);
             let mut exposures = Exposures::new(&ev);
             let rows = plan.subjects[s][m]
                 .iter()

@@ -36,7 +36,7 @@ impl<'c> Plan<'c> {
         let count = checked.scenarios.len();
         let listed: Vec<ScenarioId> = match opts.only {
             Some(s) => vec![s],
-            None => (0..count).collect(),
+            None => checked.scenario_ids().collect(),
         };
         // With one scenario chosen, a comparison shows only that scenario
         // against the comparison's base.
@@ -95,7 +95,8 @@ impl<'c> Plan<'c> {
         only: Option<ScenarioId>,
     ) -> Vec<Vec<(Subject, MineralId)>> {
         let count = checked.scenarios.len();
-        let shown: Vec<Vec<(Subject, MineralId)>> = (0..count)
+        let shown: Vec<Vec<(Subject, MineralId)>> = checked
+            .scenario_ids()
             .map(|s| match &states[s] {
                 Some(state) if self.shows[s] => shown_rows(checked, state, s),
                 _ => Vec::new(),
@@ -117,7 +118,7 @@ impl<'c> Plan<'c> {
         // warnings are heard even where no row is shown.
         let mineral_count = checked.world.minerals.len();
         self.subjects = vec![Vec::new(); count];
-        for (s, needed) in needed.iter().enumerate() {
+        for (s, needed) in checked.scenario_ids().zip(&needed) {
             let listed = only.is_none_or(|o| o == s);
             if needed.is_empty() && !listed {
                 continue;
@@ -128,7 +129,8 @@ impl<'c> Plan<'c> {
                 self.subjects[s][m].push(subject);
             }
             if listed {
-                self.jobs.extend((0..mineral_count).map(|m| (s, m)));
+                self.jobs
+                    .extend(MineralId::all(mineral_count).map(|m| (s, m)));
             } else {
                 let minerals: BTreeSet<MineralId> = needed.iter().map(|&(_, m)| m).collect();
                 self.jobs.extend(minerals.into_iter().map(|m| (s, m)));
@@ -155,7 +157,7 @@ fn shown_rows(
             m.dedup();
             m
         }
-        None => (0..world.minerals.len()).collect(),
+        None => world.mineral_ids().collect(),
     };
     let explicit = report.and_then(|r| r.rows.clone());
     // Demand needs the assembled scenario (covers and overrides); computed
@@ -176,7 +178,8 @@ fn shown_rows(
         let subjects: Vec<Subject> = match &explicit {
             Some(rows) => rows.clone(),
             None => {
-                let mut v: Vec<Subject> = (0..world.groups.len())
+                let mut v: Vec<Subject> = world
+                    .group_ids()
                     .filter(|&g| {
                         world.groups[g].kind == GroupKind::Coalition || world.groups[g].in_main
                     })

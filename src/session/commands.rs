@@ -212,7 +212,7 @@ impl Session {
                 let covers = g
                     .covers
                     .as_ref()
-                    .map(|c| format!(" (covers {} demand)", query::percent(c.share)))
+                    .map(|c| format!(" (covers {} demand)", query::percent(c.share.plain)))
                     .unwrap_or_default();
                 let _ = writeln!(out, "  {} = {}{covers}", g.name, members.join(" + "));
             }
@@ -240,6 +240,7 @@ impl Session {
                         value: t,
                         dim: crate::check::values::Dim::Mass,
                         percent: false,
+                        sym: None,
                     };
                     format!("  volume {}", query::format_value(v))
                 })
@@ -277,7 +278,7 @@ impl Session {
                 let _ = writeln!(out, "  {p}");
             }
         }
-        let st = assemble::scenario(&self.state.checked, 0);
+        let st = assemble::scenario(&self.state.checked, ScenarioId::BASE);
         let rule = match st.allocation {
             Allocation::Sticky => "sticky".to_string(),
             Allocation::Market => "market".to_string(),
@@ -291,7 +292,7 @@ impl Session {
         let _ = writeln!(
             out,
             "  allocation {rule}, rerouting {}",
-            query::percent(st.rerouting)
+            query::percent(st.rerouting.plain)
         );
         for s in &self.state.stmts {
             let StmtKind::Scenario(b) = &s.kind else {
@@ -345,7 +346,7 @@ impl Session {
                 tail.replace_range(at..at + w.len(), &" ".repeat(w.len()));
                 (id, tail)
             }
-            _ => (0, rest.to_string()),
+            _ => (ScenarioId::BASE, rest.to_string()),
         };
         let (checked, sources) = if tail.trim().is_empty() {
             (self.state.checked.clone(), self.state.sources.clone())
@@ -403,7 +404,7 @@ impl Session {
 /// Puts statements at the end of a scenario's scope: top level for base,
 /// else the end of that block's body.
 fn insert_into(stmts: &mut Vec<Stmt>, scenario: ScenarioId, name: &str, new: Vec<Stmt>) {
-    if scenario == 0 {
+    if scenario == ScenarioId::BASE {
         stmts.extend(new);
         return;
     }

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 
 use super::commands::{COMMANDS, SHOW_TOPICS};
 use super::engine::Session;
-use super::query::METRICS;
 use crate::program::ROW;
 
 pub use crate::syntax::KEYWORDS;
@@ -60,7 +59,7 @@ impl Session {
                     .stage_shares
                     .iter()
                     .flatten()
-                    .flat_map(|s| s.entries.iter().map(|(a, _)| world.actors[*a].code.clone()))
+                    .flat_map(|s| s.entries.iter().map(|e| world.actors[e.actor].code.clone()))
                     .collect();
                 suppliers.insert(ROW.to_string());
                 MineralWords {
@@ -195,7 +194,9 @@ fn words(vocab: &Vocabulary, word: &str) -> Vec<String> {
             pool
         }
         [head, mineral, _] if vocab.is_subject(head) && vocab.mineral(mineral).is_some() => {
-            METRICS.iter().map(|m| m.to_string()).collect()
+            crate::metric::MetricKind::names()
+                .map(str::to_string)
+                .collect()
         }
         [head, mineral, metric, _] if vocab.is_subject(head) => {
             match (vocab.mineral(mineral), *metric) {

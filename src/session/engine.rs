@@ -278,7 +278,7 @@ impl Session {
         let mut full = self.state.sources.clone();
         let qid = full.add(name.clone(), text.to_string(), None);
         match crate::syntax::parse_repl(text, qid) {
-            Ok(ReplInput::Metric(path)) => self.metric_in(&mut full, &path, 0),
+            Ok(ReplInput::Metric(path)) => self.metric_in(&mut full, &path, ScenarioId::BASE),
             Ok(ReplInput::Expr(expr)) => match values::eval(&expr, &self.state.vars) {
                 Ok(v) => Reply::out(query::format_value(v)),
                 Err(d) => self.fail(&[d], &full),
@@ -430,7 +430,7 @@ impl Session {
                 mut warnings,
                 ..
             }) => {
-                warnings.extend(assemble::scenario(&checked, 0).warnings);
+                warnings.extend(assemble::scenario(&checked, ScenarioId::BASE).warnings);
                 let vars = top_level_vars(&stmts);
                 Ok(State {
                     inputs,
@@ -490,7 +490,12 @@ impl Session {
         let mut out = String::new();
         for e in checked.expectations.iter().filter(|e| e.span.source == id) {
             let scenario = assemble::scenario(checked, e.scenario);
-            let ev = eval::evaluate_mineral(checked, &scenario, e.metric.mineral);
+            let ev = eval::evaluate_mineral(
+                checked,
+                &scenario,
+                e.metric.mineral,
+                &checked.plain_values(),
+            );
             let x = ev.exposure(checked, e.metric.subject);
             let r = eval::check_expectation(checked, e, &x, &ev, &state.sources).result;
             let actual = match (&r.actual, &r.actual_text) {

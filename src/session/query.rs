@@ -8,8 +8,6 @@ use crate::eval::{self, assemble, expect};
 use crate::program::{Checked, Metric, ScenarioId};
 use crate::source::SourceMap;
 
-pub use crate::check::METRICS;
-
 /// Evaluates a metric path in a scenario of the session. `dependency` and
 /// `output` without a key list every entry.
 pub fn metric(
@@ -34,7 +32,7 @@ pub fn metric(
         crate::check::resolve_metric(sources, &checked.world, path)?
     };
     let state = assemble::scenario(checked, scenario);
-    let ev = eval::evaluate_mineral(checked, &state, mref.mineral);
+    let ev = eval::evaluate_mineral(checked, &state, mref.mineral, &checked.plain_values());
     let x = ev.exposure(checked, mref.subject);
     let world = &checked.world;
     if whole_map {

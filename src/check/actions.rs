@@ -1,0 +1,483 @@
+//! Policy and shock statements (SPEC §2.4) and restated data lines: each
+//! becomes the actions a scenario applies in order.
+
+use super::Checker;
+use super::names::Named;
+use super::values::{Dim, Vars, Want};
+use crate::ast::{self, MineralRef, Stmt, StmtKind, Target};
+use crate::diagnostic::{Code, Diag};
+use crate::program::{
+    Action, ActionKind, ActorId, Allocation, Checked, GroupId, GroupKind, Line, Num, ScenarioId,
+    Stock,
+};
+use crate::source::Span;
+
+impl Checker<'_> {
+    /// Checks one statement of a scenario and records its actions. Returns
+    /// true for statements that need every scenario name (checked later).
+    pub(super) fn statement(
+        &mut self,
+        stmt: &Stmt,
+        vars: &Vars,
+        scenario: ScenarioId,
+        checked: &mut Checked,
+        in_block: bool,
+    ) -> bool {
+        let kinds: Vec<ActionKind> = match &stmt.kind {
+            StmtKind::Use(_)
+            | StmtKind::Actor(_)
+            | StmtKind::Group(_)
+            | StmtKind::Mineral(_)
+            | StmtKind::Coalition(_)
+            | StmtKind::Scenario(_) => {
+                if in_block {
+                    let what = match &stmt.kind {
+                        StmtKind::Use(_) => "`use`",
+                        StmtKind::Scenario(_) => "a scenario",
+                        _ => "a declaration",
+                    };
+                    self.error(
+                        Diag::new(Code::NotHere, format!("{what} cannot appear inside a scenario block"))
+                            .with_label(stmt.span, "inside a block")
+                            .help("declare actors, groups, coalitions, minerals and scenarios at the top level; a block may restate a share line to override world data"),
+                    );
+                }
+                return false;
+            }
+            StmtKind::Let(_) | StmtKind::Source(_) => return false,
+            StmtKind::Report(_) | StmtKind::Compare(_) | StmtKind::Expect(_) => return true,
+            StmtKind::ShareOverride(o) => self.share_override(o, vars, stmt.span),
+            StmtKind::Sourcing(s) => self.sourcing_override(s, vars, stmt.span),
+            StmtKind::Restrict(r) => self.restrict(r, vars),
+            StmtKind::Disrupt(d) => {
+                self.not_dated(&d.dated);
+                let actor = self.single_actor(&d.actor.text, d.actor.span, "`disrupt`");
+                let targets = self.mineral_targets(&d.minerals);
+                let f = self.fraction(&d.by, vars, "`by`");
+                let (Some(actor), Some(targets), Some(fraction)) = (actor, targets, f) else {
+                    return false;
+                };
+                targets
+                    .into_iter()
+                    .map(|(mineral, stages)| ActionKind::Disrupt {
+                        actor,
+                        mineral,
+                        stages,
+                        fraction,
+                    })
+                    .collect()
+            }
+            StmtKind::Adds(a) => {
+                self.not_dated(&a.dated);
+                let actor = self.single_actor(&a.actor.text, a.actor.span, "`adds`");
+                let targets = self.mineral_targets(&a.minerals);
+                let amount = self.fraction(&a.amount, vars, "added capacity");
+                let (Some(actor), Some(targets), Some(amount)) = (actor, targets, amount) else {
+                    return false;
+                };
+                let mut out = Vec::new();
+                for (mineral, stages) in targets {
+                    for stage in stages {
+                        out.push(ActionKind::Adds {
+                            actor,
+                            mineral,
+                            stage,
+                            amount,
+                        });
+                    }
+                }
+                out
+            }
+            StmtKind::Stockpile(s) => self.stockpile(s, vars),
+            StmtKind::Rerouting(e) => self
+                .fraction(e, vars, "`rerouting`")
+                .map(ActionKind::Rerouting)
+                .into_iter()
+                .collect(),
+            StmtKind::Allocation(a) => self
+                .allocation(a, stmt.span)
+                .map(ActionKind::Allocation)
+                .into_iter()
+                .collect(),
+            StmtKind::Lift(l) => {
+                self.error(
+                    Diag::new(
+                        Code::NotSupported,
+                        "`lifts restrictions` is not supported yet",
+                    )
+                    .with_label(stmt.span, "dated policies are planned for a later release")
+                    .help("model the suspension as a scenario without the restriction"),
+                );
+                let _ = l;
+                return false;
+            }
+        };
+        let span = stmt.span;
+        checked.scenarios[scenario]
+            .actions
+            .extend(kinds.into_iter().map(|kind| Action { kind, span }));
+        false
+    }
+
+    /// A fraction in 0..=100%, as a number of the program.
+    pub(super) fn fraction(
+        &mut self,
+        e: &ast::Expr,
+        vars: &Vars,
+        what: &'static str,
+    ) -> Option<Num> {
+        self.number(e, vars, Want::Fraction(what))
+    }
+
+    fn not_dated(&mut self, dated: &ast::Dated) {
+        if let Some(span) = dated.span {
+            self.error(
+                Diag::new(
+                    Code::NotSupported,
+                    "dated policies (`from`, `until`) are not supported yet",
+                )
+                .with_label(span, "planned for a later release")
+                .help("remove the dates, or model each period as its own scenario"),
+            );
+        }
+    }
+
+    fn share_override(
+        &mut self,
+        o: &ast::ShareOverride,
+        vars: &Vars,
+        span: Span,
+    ) -> Vec<ActionKind> {
+        let (mineral, line) = match &o.mineral {
+            Some(m) => {
+                let Some(mid) = self.mineral(&m.text, m.span) else {
+                    return Vec::new();
+                };
+                if o.line.text == "demand" {
+                    (mid, Line::Demand)
+                } else {
+                    match self.stage(mid, &o.line.text, o.line.span) {
+                        Some(s) => (mid, Line::Stage(s)),
+                        None => return Vec::new(),
+                    }
+                }
+            }
+            None => {
+                let r = MineralRef {
+                    first: o.line.clone(),
+                    stage: None,
+                    span: o.line.span,
+                };
+                match self.bare_stage(&r) {
+                    Some((m, Some(s))) => (m, Line::Stage(s)),
+                    Some((_, None)) => {
+                        self.error(
+                            Diag::new(
+                                Code::NotHere,
+                                format!("`{}` is a mineral; name the line to restate", o.line.text),
+                            )
+                            .with_label(o.line.span, "a mineral, not a stage")
+                            .help(format!(
+                                "write `{}.STAGE: …` or `{}.demand: …`",
+                                o.line.text, o.line.text
+                            )),
+                        );
+                        return Vec::new();
+                    }
+                    None => return Vec::new(),
+                }
+            }
+        };
+        match self.shares(&o.shares, vars, span) {
+            Some(shares) => vec![ActionKind::Shares {
+                mineral,
+                line,
+                shares,
+            }],
+            None => Vec::new(),
+        }
+    }
+
+    fn sourcing_override(
+        &mut self,
+        s: &ast::SourcingOverride,
+        vars: &Vars,
+        span: Span,
+    ) -> Vec<ActionKind> {
+        let Some(targets) = self.mineral_targets(std::slice::from_ref(&s.target)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (mineral, stages) in targets {
+            let stage_name = if s.target.stage.is_some()
+                || !self.names.minerals.contains_key(&s.target.first.text)
+            {
+                stages.first().map(|&st| ast::Name {
+                    text: self.world.minerals[mineral].stages[st].clone(),
+                    span: s.target.span,
+                })
+            } else {
+                None
+            };
+            if let Some(line) = self.sourcing_line(
+                mineral,
+                &s.buyer,
+                stage_name.as_ref(),
+                &s.shares,
+                vars,
+                span,
+            ) {
+                out.push(ActionKind::Sourcing { mineral, line });
+            }
+        }
+        out
+    }
+
+    fn restrict(&mut self, r: &ast::Restrict, vars: &Vars) -> Vec<ActionKind> {
+        self.not_dated(&r.dated);
+        let exporter = self.single_actor(&r.actor.text, r.actor.span, "restrictions");
+        let targets = self.mineral_targets(&r.minerals);
+        let fraction = match (&r.by, r.ban) {
+            (Some(by), true) => {
+                self.error(
+                    Diag::new(
+                        Code::BanBy,
+                        "`bans` takes no `by`: a ban stops the whole flow",
+                    )
+                    .with_label(by.span, "remove this")
+                    .with_label(r.verb_span, "a ban")
+                    .help("write `restricts … by X` for a partial cut"),
+                );
+                None
+            }
+            (None, _) => Some(Num::constant(1.0)),
+            (Some(by), false) => self.fraction(by, vars, "`by`"),
+        };
+        if self.restricted_flows_left.is_none() {
+            // Over the limit already (and reported): expanding `all` is wasted work.
+            return Vec::new();
+        }
+        let importers = match &r.target {
+            Target::All { except, .. } => {
+                let excluded = self.expand(except).unwrap_or_default();
+                Some(
+                    self.world
+                        .actor_ids()
+                        // `expand` sorts, so the lookup is a binary search.
+                        .filter(|a| Some(*a) != exporter && excluded.binary_search(a).is_err())
+                        .collect::<Vec<ActorId>>(),
+                )
+            }
+            Target::Actors(names) => self.expand(names),
+        };
+        let (Some(exporter), Some(targets), Some(fraction), Some(mut importers)) =
+            (exporter, targets, fraction, importers)
+        else {
+            return Vec::new();
+        };
+        if importers.contains(&exporter) {
+            importers.retain(|&a| a != exporter);
+            let code = self.world.actors[exporter].code.clone();
+            self.warn(
+                Diag::new(
+                    Code::SelfRestriction,
+                    format!("`{code}` restricts its own supply; that part has no effect"),
+                )
+                .with_label(r.actor.span, "restricting actor")
+                .label(target_span(&r.target), Some(format!("includes {code}")))
+                .help(format!(
+                    "a restriction limits exports; to cut {code}'s own output use `disrupt`"
+                )),
+            );
+        }
+        let flows = importers.len().saturating_mul(targets.len());
+        let Some(left) = self.restricted_flows_left.filter(|&left| flows <= left) else {
+            if self.restricted_flows_left.is_some() {
+                self.error(
+                    Diag::new(
+                        Code::TooMany,
+                        format!(
+                            "restrictions name more than {} flows in all",
+                            super::MAX_RESTRICTED_FLOWS
+                        ),
+                    )
+                    .with_label(r.actor.span, "this restriction goes over the limit")
+                    .help("restrict fewer importers or minerals per statement, or fewer times"),
+                );
+            }
+            // Reported once; later restrictions are not stored either.
+            self.restricted_flows_left = None;
+            return Vec::new();
+        };
+        self.restricted_flows_left = Some(left - flows);
+        if importers.is_empty() {
+            self.warn(
+                Diag::new(Code::EmptyTarget, "this restriction reaches no one")
+                    .with_label(target_span(&r.target), "no importer left")
+                    .help("check the target list"),
+            );
+        }
+        let target_span = r.actor.span.to(target_span(&r.target));
+        targets
+            .into_iter()
+            .map(|(mineral, stages)| ActionKind::Restrict {
+                exporter,
+                importers: importers.clone(),
+                mineral,
+                stages,
+                fraction,
+                target_span,
+            })
+            .collect()
+    }
+
+    fn stockpile(&mut self, s: &ast::Stockpile, vars: &Vars) -> Vec<ActionKind> {
+        self.not_dated(&s.dated);
+        let actor = self.single_actor(&s.actor.text, s.actor.span, "stockpiles");
+        let mut minerals = Vec::new();
+        for r in &s.minerals {
+            if let Some(st) = &r.stage {
+                self.error(
+                    Diag::new(Code::NotHere, "a stockpile holds a mineral, not a stage")
+                        .with_label(st.span, "remove the stage")
+                        .help(format!(
+                            "write `stockpile {} {} …`",
+                            s.actor.text, r.first.text
+                        )),
+                );
+                continue;
+            }
+            let actor = self.text_of(s.actor.span);
+            let amount = self.text_of(s.amount.span);
+            let example = |m: &str| {
+                Some(format!(
+                    "stockpiles are per mineral: `stockpile {actor} {m} {amount}`"
+                ))
+            };
+            if let Some(m) = self.mineral_in(&r.first.text, r.first.span, &example) {
+                minerals.push(m);
+            }
+        }
+        let stock = match self.eval_value(&s.amount, vars) {
+            Ok(v) => match v.dim {
+                Dim::Time if v.value >= 0.0 => Some(Stock::Days(self.num(&v, s.amount.span))),
+                Dim::Mass if v.value >= 0.0 => Some(Stock::Tonnes(self.num(&v, s.amount.span))),
+                Dim::Time | Dim::Mass => {
+                    self.error(
+                        Diag::new(Code::OutOfRange, "a stockpile cannot be negative")
+                            .with_label(s.amount.span, "negative"),
+                    );
+                    None
+                }
+                _ => {
+                    self.error(
+                        Diag::new(Code::WrongUnit, "a stockpile is a duration or a mass")
+                            .with_label(s.amount.span, format!("this is {}", v.dim.describe()))
+                            .help("write days of normal use (`60 days`) or a mass (`5 kt`)"),
+                    );
+                    None
+                }
+            },
+            Err(d) => {
+                self.error(d);
+                None
+            }
+        };
+        let (Some(actor), Some(stock)) = (actor, stock) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for m in minerals {
+            if matches!(stock, Stock::Tonnes(_)) && self.world.minerals[m].volume_t.is_none() {
+                let name = self.world.minerals[m].name.clone();
+                self.error(
+                    Diag::new(
+                        Code::NeedsVolume,
+                        format!("`{name}` has no `volume`, so a mass cannot be turned into days"),
+                    )
+                    .with_label(s.amount.span, "a mass")
+                    .help(format!(
+                        "give the stockpile in days, or add `volume … kt` to `{name}`"
+                    )),
+                );
+                continue;
+            }
+            out.push(ActionKind::Stockpile {
+                actor,
+                mineral: m,
+                stock,
+            });
+        }
+        out
+    }
+
+    fn allocation(&mut self, a: &ast::Allocation, span: Span) -> Option<Allocation> {
+        match a.rule {
+            ast::AllocRule::Sticky => Some(Allocation::Sticky),
+            ast::AllocRule::Market => Some(Allocation::Market),
+            ast::AllocRule::CoalitionFirst => {
+                let coalitions: Vec<GroupId> = self
+                    .world
+                    .group_ids()
+                    .filter(|&g| self.world.groups[g].kind == GroupKind::Coalition)
+                    .collect();
+                match &a.coalition {
+                    Some(n) => match self.lookup(&n.text, n.span)? {
+                        Named::Group(g) if self.world.groups[g].kind == GroupKind::Coalition => {
+                            Some(Allocation::CoalitionFirst(g))
+                        }
+                        _ => {
+                            self.error(
+                                Diag::new(
+                                    Code::NotACoalition,
+                                    format!("`{}` is not a coalition", n.text),
+                                )
+                                .with_label(n.span, "coalition_first needs a coalition")
+                                .help(format!("declare it with `coalition {} = …`", n.text)),
+                            );
+                            None
+                        }
+                    },
+                    None => {
+                        match coalitions.as_slice() {
+                            [one] => Some(Allocation::CoalitionFirst(*one)),
+                            [] => {
+                                self.error(
+                                    Diag::new(
+                                        Code::CoalitionChoice,
+                                        "`coalition_first` needs a coalition, and none is declared",
+                                    )
+                                    .label(span, None::<String>)
+                                    .help("declare one: `coalition allies = G7 + AU`"),
+                                );
+                                None
+                            }
+                            many => {
+                                let names: Vec<String> = many
+                                    .iter()
+                                    .map(|&g| self.world.groups[g].name.clone())
+                                    .collect();
+                                self.error(
+                                Diag::new(Code::CoalitionChoice, "several coalitions are declared; name the one that goes first")
+                                    .label(span, None::<String>)
+                                    .help(format!("write `allocation coalition_first {}` (or one of: {})", names[0], names.join(", "))),
+                            );
+                                None
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn target_span(t: &Target) -> Span {
+    match t {
+        Target::All { span, .. } => *span,
+        Target::Actors(names) => match (names.first(), names.last()) {
+            (Some(a), Some(b)) => a.span.to(b.span),
+            _ => Span::default(),
+        },
+    }
+}

@@ -1,0 +1,251 @@
+//! Metric references and expectations (SPEC §2.6).
+
+use super::Checker;
+use super::values::{Dim, Vars, eval};
+use crate::ast::{self, CmpOp, ExpectRhs};
+use crate::diagnostic::{Code, Diag, suggest};
+use crate::metric::MetricKind;
+use crate::program::{Expectation, Expected, Metric, MetricRef, ScenarioId};
+use crate::source::Span;
+
+impl Checker<'_> {
+    /// Resolves `ACTOR.MINERAL.METRIC[.KEY]`.
+    pub(crate) fn metric_ref(&mut self, p: &ast::MetricPath) -> Option<MetricRef> {
+        let subject = self.subject(&p.actor.text, p.actor.span);
+        let example = |m: &str| {
+            let actor = &p.actor.text;
+            let metric = match &p.key {
+                Some(k) => format!("{}.{}", p.metric.text, k.text),
+                None => p.metric.text.clone(),
+            };
+            let mut help = format!("metrics are per mineral: `{actor}.{m}.{metric}`");
+            if p.metric.text != "output" {
+                let stage = &p.mineral.text;
+                help.push_str(&format!(
+                    "; the output at this stage is `{actor}.{m}.output.{stage}`"
+                ));
+            }
+            Some(help)
+        };
+        let mineral = self.mineral_in(&p.mineral.text, p.mineral.span, &example);
+        let mineral = mineral?;
+        let name = p.metric.text.as_str();
+        let Some(kind) = MetricKind::from_name(name) else {
+            let mut d = Diag::new(Code::UnknownMetric, format!("unknown metric `{name}`"))
+                .with_label(p.metric.span, "not a metric");
+            d = match suggest(name, MetricKind::names()) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help(format!(
+                    "the metrics are: {}",
+                    MetricKind::names().collect::<Vec<_>>().join(", ")
+                )),
+            };
+            self.error(d);
+            return None;
+        };
+        let metric = match (&p.key, kind.takes_key()) {
+            (None, true) => {
+                let example = if name == "output" {
+                    format!("{}.{}", name, self.world.minerals[mineral].stages[0])
+                } else {
+                    format!("{name}.CN")
+                };
+                self.error(
+                    Diag::new(Code::UnknownMetric, format!("`{name}` needs a key"))
+                        .with_label(
+                            p.metric.span,
+                            if name == "output" {
+                                "which stage?"
+                            } else {
+                                "on which supplier?"
+                            },
+                        )
+                        .help(format!(
+                            "write `{}.{}.{example}`",
+                            p.actor.text, p.mineral.text
+                        )),
+                );
+                return None;
+            }
+            (Some(k), false) => {
+                self.error(
+                    Diag::new(Code::UnknownMetric, format!("`{name}` takes no key"))
+                        .with_label(k.span, "remove this"),
+                );
+                return None;
+            }
+            (Some(k), true) if kind == MetricKind::Output => {
+                Metric::Output(self.stage(mineral, &k.text, k.span)?)
+            }
+            (Some(k), _) => {
+                Metric::Dependency(self.single_actor(&k.text, k.span, "dependency keys")?)
+            }
+            (None, false) => match kind {
+                MetricKind::Demand => Metric::Demand,
+                MetricKind::ImportReliance => Metric::ImportReliance,
+                MetricKind::TopSupplier => Metric::TopSupplier,
+                MetricKind::TopSupplierShare => Metric::TopSupplierShare,
+                MetricKind::Hhi => Metric::Hhi,
+                MetricKind::AtRisk => Metric::AtRisk,
+                MetricKind::Shortfall => Metric::Shortfall,
+                MetricKind::CoverDays => Metric::CoverDays,
+                MetricKind::Output | MetricKind::Dependency => {
+                    unreachable!("internal error: {name} takes a key")
+                }
+            },
+        };
+        Some(MetricRef {
+            subject: subject?,
+            mineral,
+            metric,
+        })
+    }
+
+    pub(super) fn expectation(
+        &mut self,
+        e: &ast::Expect,
+        vars: &Vars,
+        span: Span,
+    ) -> Option<Expectation> {
+        let metric = self.metric_ref(&e.path);
+        let tolerance = match &e.tolerance {
+            Some(t) if e.op != CmpOp::Eq => {
+                self.error(
+                    Diag::new(
+                        Code::ToleranceOp,
+                        format!("a tolerance only goes with `==`, not `{}`", e.op.symbol()),
+                    )
+                    .with_label(t.span, "tolerance")
+                    .with_label(e.op_span, "not `==`")
+                    .help("write `== VALUE +- TOLERANCE`, or drop the tolerance"),
+                );
+                return None;
+            }
+            Some(t) => match eval(t, vars) {
+                Ok(v) if v.value >= 0.0 => Some(v.value),
+                Ok(_) => {
+                    self.error(
+                        Diag::new(Code::OutOfRange, "a tolerance cannot be negative")
+                            .with_label(t.span, "negative"),
+                    );
+                    return None;
+                }
+                Err(d) => {
+                    self.error(d);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let metric = metric?;
+        let expected = match (&e.rhs, &metric.metric) {
+            (ExpectRhs::Code(c), Metric::TopSupplier) => {
+                Expected::Actor(self.single_actor(&c.text, c.span, "`top_supplier`")?)
+            }
+            (ExpectRhs::Code(c), _) => {
+                self.error(
+                    Diag::new(
+                        Code::WrongUnit,
+                        "only `top_supplier` is compared with an actor",
+                    )
+                    .with_label(c.span, "an actor")
+                    .help("compare this metric with a number or percentage"),
+                );
+                return None;
+            }
+            // An alias reads as a bare name: `top_supplier == china`.
+            (
+                ExpectRhs::Value(ast::Expr {
+                    kind: ast::ExprKind::Var(n),
+                    ..
+                }),
+                Metric::TopSupplier,
+            ) => Expected::Actor(self.single_actor(&n.text, n.span, "`top_supplier`")?),
+            (ExpectRhs::Value(v), Metric::TopSupplier) => {
+                self.error(
+                    Diag::new(Code::WrongUnit, "`top_supplier` is compared with an actor")
+                        .with_label(v.span, "a value, not an actor")
+                        .help("write an actor code or alias: `top_supplier == CN`"),
+                );
+                return None;
+            }
+            // `shortfall == china`: an actor where a number belongs.
+            (
+                ExpectRhs::Value(ast::Expr {
+                    kind: ast::ExprKind::Var(n),
+                    ..
+                }),
+                _,
+            ) if !vars.contains_key(&n.text) && self.names.actors.contains_key(&n.text) => {
+                self.error(
+                    Diag::new(
+                        Code::WrongUnit,
+                        "only `top_supplier` is compared with an actor",
+                    )
+                    .with_label(n.span, "an actor")
+                    .help("compare this metric with a number or percentage"),
+                );
+                return None;
+            }
+            (ExpectRhs::Value(v), m) => {
+                let val = match eval(v, vars) {
+                    Ok(x) => x,
+                    Err(d) => {
+                        self.error(d);
+                        return None;
+                    }
+                };
+                let ok_dim = match m {
+                    Metric::CoverDays => matches!(val.dim, Dim::Time | Dim::Number),
+                    _ => val.dim == Dim::Number,
+                };
+                if !ok_dim {
+                    self.error(
+                        Diag::new(
+                            Code::WrongUnit,
+                            format!(
+                                "`{}` is not compared with {}",
+                                e.path.metric.text,
+                                val.dim.describe()
+                            ),
+                        )
+                        .with_label(v.span, "wrong kind of value"),
+                    );
+                    return None;
+                }
+                let fraction_metric = !matches!(m, Metric::Hhi | Metric::CoverDays);
+                if fraction_metric && !val.percent && val.value > 1.0 {
+                    self.error(
+                        Diag::new(
+                            Code::OutOfRange,
+                            format!("`{}` is a fraction between 0 and 1", e.path.metric.text),
+                        )
+                        .with_label(v.span, "above 1")
+                        .help(format!("did you mean `{}%`?", val.value)),
+                    );
+                    return None;
+                }
+                Expected::Value(val.value)
+            }
+        };
+        if matches!(expected, Expected::Actor(_)) && !matches!(e.op, CmpOp::Eq | CmpOp::Ne) {
+            self.error(
+                Diag::new(
+                    Code::WrongUnit,
+                    "`top_supplier` is compared with `==` or `!=`",
+                )
+                .with_label(e.op_span, "not an equality"),
+            );
+            return None;
+        }
+        Some(Expectation {
+            scenario: ScenarioId::BASE,
+            metric,
+            op: e.op,
+            expected,
+            tolerance,
+            text: e.text.clone(),
+            span,
+        })
+    }
+}
