@@ -10,9 +10,35 @@ pub struct Name {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Program {
     pub stmts: Vec<Stmt>,
+    /// Comments and blank lines, in order, for printers that keep them.
+    pub trivia: Vec<Trivia>,
+}
+
+impl Program {
+    pub fn new(stmts: Vec<Stmt>) -> Self {
+        Program {
+            stmts,
+            trivia: Vec::new(),
+        }
+    }
+}
+
+/// What the grammar skips but a printer must keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriviaKind {
+    /// `# …` to the end of the line (the span holds the `#`, not the newline).
+    Comment,
+    /// A line with nothing but blanks (the span covers those blanks).
+    BlankLine,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trivia {
+    pub kind: TriviaKind,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]

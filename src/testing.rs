@@ -101,34 +101,17 @@ fn line_of(e: &ExpectationResult) -> usize {
         .unwrap_or(0)
 }
 
-fn is_count(text: &str) -> bool {
-    text.contains(".hhi") || text.contains(".cover_days")
-}
-
-/// A value the way the expectation wrote it: percentages for fractions.
-fn show(v: f64, text: &str) -> String {
-    if is_count(text) {
-        format!("{v:.1}")
-    } else {
-        format!("{:.2}%", v * 100.0)
-    }
-}
-
 /// `, missed by 10.00 pp` — empty where no distance applies.
 fn missed(e: &ExpectationResult) -> String {
     if e.margin <= 0.0 || e.actual.is_none() {
         return String::new();
     }
-    if is_count(&e.text) {
-        format!(", missed by {:.1}", e.margin)
-    } else {
-        format!(", missed by {:.2} pp", e.margin * 100.0)
-    }
+    format!(", missed by {}", e.metric.format_distance(e.margin))
 }
 
 fn actual_text(e: &ExpectationResult) -> String {
     match (&e.actual, &e.actual_text) {
-        (Some(v), _) => show(*v, &e.text),
+        (Some(v), _) => e.metric.format_precise(*v),
         (None, Some(t)) => t.clone(),
         (None, None) => "none".into(),
     }

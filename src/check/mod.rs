@@ -229,15 +229,22 @@ impl Checker<'_> {
         }
     }
 
+    fn sink(&mut self) -> values::Inputs<'_> {
+        Some(values::Sink {
+            inputs: &mut self.inputs,
+            uses: &mut self.uses,
+        })
+    }
+
     /// Evaluates an expression; ranges in it become inputs.
     pub fn eval_value(&mut self, e: &crate::ast::Expr, vars: &Vars) -> Result<Value, Diag> {
-        values::eval_with(e, vars, &mut Some(&mut self.inputs))
+        values::eval_with(e, vars, &mut self.sink())
     }
 
     /// Evaluates and checks an expression as its statement needs it, into a
     /// number of the program; reports the error and gives `None` otherwise.
     pub fn number(&mut self, e: &crate::ast::Expr, vars: &Vars, want: Want) -> Option<Num> {
-        match values::eval_as(e, vars, want, &mut Some(&mut self.inputs)) {
+        match values::eval_as(e, vars, want, &mut self.sink()) {
             Ok(v) => Some(self.num(&v, e.span)),
             Err(d) => {
                 self.error(d);

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::ast::{BinOp, Expr, ExprKind, Unit};
 use crate::diagnostic::{Code, Diag};
-use crate::program::{Input, InputId, InputKind, ValueExpr};
+use crate::program::{Def, Input, InputId, InputKind, Use, ValueExpr};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,9 +64,15 @@ impl Value {
     }
 }
 
-/// Where ranges met during evaluation become inputs; `None` evaluates
-/// plainly (a REPL query, a tolerance).
-pub type Inputs<'a> = Option<&'a mut Vec<Input>>;
+/// Where evaluation records what it meets: ranges become inputs, variables
+/// are uses of their `let`.
+pub struct Sink<'a> {
+    pub inputs: &'a mut Vec<Input>,
+    pub uses: &'a mut Vec<Use>,
+}
+
+/// `None` evaluates plainly (a REPL query, a tolerance).
+pub type Inputs<'a> = Option<Sink<'a>>;
 
 /// Registers an input and returns the expression that stands for it.
 pub fn new_input(
@@ -116,7 +122,15 @@ pub fn eval_with(expr: &Expr, vars: &Vars, inputs: &mut Inputs<'_>) -> Result<Va
     let v = match &expr.kind {
         ExprKind::Literal { value, unit } => literal(*value, *unit),
         ExprKind::Var(name) => match vars.get(&name.text) {
-            Some((v, _)) => v.clone(),
+            Some((v, def)) => {
+                if let Some(sink) = inputs.as_mut() {
+                    sink.uses.push(Use {
+                        span: name.span,
+                        def: Def::Variable(*def),
+                    });
+                }
+                v.clone()
+            }
             None => {
                 let mut d = Diag::new(
                     Code::UnknownVariable,
@@ -182,13 +196,13 @@ pub fn eval_with(expr: &Expr, vars: &Vars, inputs: &mut Inputs<'_>) -> Result<Va
                     ..lo.clone()
                 },
             };
-            if let Some(list) = inputs.as_deref_mut() {
+            if let Some(sink) = inputs.as_mut() {
                 let kind = InputKind::Range {
                     low: lo.value,
                     mode: mode.as_ref().map(|_| v.value),
                     high: hi.value,
                 };
-                v.sym = Some(new_input(list, kind, expr.span, None));
+                v.sym = Some(new_input(sink.inputs, kind, expr.span, None));
             }
             v
         }

@@ -370,7 +370,7 @@ impl Session {
             let compiled = crate::pipeline::check_program(
                 user,
                 SourceId(0),
-                Program { stmts },
+                Program::new(stmts),
                 None,
                 self.loader.as_ref(),
                 false,

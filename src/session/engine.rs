@@ -411,9 +411,7 @@ impl Session {
             None => state.user.clone(),
         };
         let main = SourceId(0);
-        let program = Program {
-            stmts: stmts.clone(),
-        };
+        let program = Program::new(stmts.clone());
         // The same checks and limits as `lode run`.
         let compiled = crate::pipeline::check_program(
             user.clone(),

@@ -63,7 +63,7 @@ impl Lowerer {
 
     pub fn program(&mut self, pair: P<'_>) -> Program {
         let stmts = kids(pair).map(|p| self.stmt(p)).collect();
-        Program { stmts }
+        Program::new(stmts)
     }
 
     pub fn repl_line(&mut self, pair: P<'_>) -> ReplInput {
@@ -71,7 +71,7 @@ impl Lowerer {
         for p in kids(pair) {
             if p.as_rule() == Rule::query {
                 let Some(q) = kids(p).next() else {
-                    return ReplInput::Stmts(Program { stmts });
+                    return ReplInput::Stmts(Program::new(stmts));
                 };
                 return match q.as_rule() {
                     Rule::metric_path => ReplInput::Metric(self.metric_path(q)),
@@ -80,7 +80,7 @@ impl Lowerer {
             }
             stmts.push(self.stmt(p));
         }
-        ReplInput::Stmts(Program { stmts })
+        ReplInput::Stmts(Program::new(stmts))
     }
 
     fn stmt(&mut self, pair: P<'_>) -> Stmt {

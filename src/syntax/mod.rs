@@ -9,6 +9,7 @@ mod hints;
 pub mod limits;
 mod lower;
 mod rules;
+pub mod trivia;
 
 use pest::Parser;
 
@@ -26,8 +27,9 @@ pub fn parse(text: &str, source: SourceId) -> Result<Program, Vec<Diag>> {
         .next()
         .unwrap_or_else(|| panic!("internal error: no program pair"));
     let mut lowerer = lower::Lowerer::new(source);
-    let program = lowerer.program(pair);
+    let mut program = lowerer.program(pair);
     if lowerer.errors.is_empty() {
+        program.trivia = trivia::scan(text, source);
         Ok(program)
     } else {
         Err(lowerer.errors)
