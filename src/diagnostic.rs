@@ -75,6 +75,7 @@ codes! {
     SourcingCapped = "W0302", "sourcing flow capped at the exporter's surplus";
     SelfRestriction = "W0303", "actor restricts itself";
     EmptyTarget = "W0304", "restriction reaches no one, or no flow";
+    CoversSupplies = "W0305", "a coalition's claim supplies demand the data lack";
 }
 
 impl Code {
