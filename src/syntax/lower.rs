@@ -50,7 +50,9 @@ impl Lowerer {
     /// so labels underline exactly what was written.
     fn span(&self, pair: &P<'_>) -> Span {
         let s = pair.as_span();
-        let written = s.as_str().trim_end_matches([' ', '\t', '\r', '\n']);
+        let written = s
+            .as_str()
+            .trim_end_matches([' ', '\t', '\u{feff}', '\r', '\n']);
         Span::new(self.source, s.start(), s.start() + written.len())
     }
 

@@ -152,7 +152,10 @@ fn syntax_error(err: pest::error::Error<Rule>, rule: Rule, text: &str, source: S
 fn metric_in_expression(text: &str, pos: usize, rule: Rule, source: SourceId) -> Option<Diag> {
     let is_op = |c: char| matches!(c, '+' | '-' | '*' | '/');
     let rest = text.get(pos..).unwrap_or("");
-    let before = text.get(..pos).unwrap_or("").trim_end_matches([' ', '\t']);
+    let before = text
+        .get(..pos)
+        .unwrap_or("")
+        .trim_end_matches(hints::BLANKS);
     // A metric that the parse stopped at, right after an operator or `=`.
     let at = metric_len(rest)
         .filter(|_| before.ends_with(|c: char| is_op(c) || c == '(' || c == '='))
@@ -162,14 +165,14 @@ fn metric_in_expression(text: &str, pos: usize, rule: Rule, source: SourceId) ->
         if !rest.starts_with(is_op) || rest.starts_with("+-") {
             return None;
         }
-        let start = before
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-            .map_or(0, |i| i + 1);
-        let len = metric_len(&before[start..])?;
+        let start = hints::after_last(before, |c| {
+            !(c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        });
+        let len = metric_len(before.get(start..)?)?;
         (start + len == before.len()).then_some((start, before.len()))
     };
     let (start, end) = at.or_else(after)?;
-    let metric = &text[start..end];
+    let metric = text.get(start..end)?;
     Some(
         Diag::new(Code::Syntax, "a metric cannot be part of an expression")
             .with_label(Span::new(source, start, end), "a metric")
