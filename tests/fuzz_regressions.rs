@@ -177,8 +177,8 @@ fn a_deep_chain_of_groups_overflowed_the_stack() {
 /// An error past column 65,535 of one line: miette pads with the column as
 /// a format width, which Rust caps at `u16::MAX` — "Formatting argument out
 /// of range" panic while printing the diagnostic. Found with a generated
-/// coalition of 5,000 members on one line. Fixed in `diagnostic::build`
-/// (`far_out`): such a label is shown as `file:line:column`.
+/// coalition of 5,000 members on one line. Fixed in `diagnostic` (now
+/// `Excerpt`): a long line is shown as a window around the label.
 #[test]
 fn a_label_far_into_a_long_line_panicked_in_miette() {
     assert_handled(
@@ -295,8 +295,8 @@ fn many_expectations_took_minutes() {
 /// 36,000 names, undeclared because the file declares its own world: 22 s
 /// in the fuzz build. Each error copied the whole source into its snippet
 /// (`diagnostic::build`), measured its 183 KB line byte by byte
-/// (`far_out`) and searched every declared name for "did you mean", and
-/// the CLI grouped repeats with a linear scan. Fixed: sources are shared
+/// (`far_out`, since replaced by `Excerpt`) and searched every declared
+/// name for "did you mean", and the CLI grouped repeats with a linear scan. Fixed: sources are shared
 /// (`Arc<str>`), lines looked up in `SourceFile::line_at`, "did you mean"
 /// skips names of another length and has a per-check budget
 /// (`diagnostic::limit_suggestions`), and one check reports at most
@@ -359,8 +359,8 @@ fn prefix(s: &str, n: usize) -> &str {
 /// twice — 35,000 redefinitions (43 s in the fuzz build). Capped at
 /// `MAX_DIAGNOSTICS`, each of the thousand shown still made miette scan the
 /// 500 KB file from its start to find the line. Fixed in
-/// `diagnostic::Windowed`: miette reads from a few lines before the span,
-/// found with `SourceFile::line_starts`; the rendering is unchanged.
+/// `diagnostic::Windowed` (now `Excerpt`): miette reads only the lines
+/// around the span, found with `SourceFile::line_starts`.
 #[test]
 fn seventy_thousand_lines_of_redefinitions_timed_out() {
     let decls: String = (0..35_000).map(|i| format!("actor X{i}\n")).collect();
