@@ -678,26 +678,70 @@ pub fn render(diag: &Diag, sources: &SourceMap, style: Style) -> String {
     out
 }
 
+/// The most repeats of one diagnostic listed under it; the rest are counted.
+pub const MAX_ALSO: usize = 5;
+
 /// Renders many diagnostics, grouping repeats: the first of each code and
-/// place in full, the others one line each (one `covers` claim can be off
-/// for a dozen minerals).
+/// place, or of each code and message, in full; under it, its repeats one
+/// line each, at most [`MAX_ALSO`] of them, then how many more. One
+/// `covers` claim can be off for a dozen minerals, and one restriction
+/// copied sixty times reaches no one sixty times.
 pub fn render_grouped<'a>(
     diags: impl IntoIterator<Item = &'a Diag>,
     sources: &SourceMap,
     style: Style,
 ) -> String {
-    let mut out = String::new();
-    let mut seen = std::collections::HashSet::new();
+    use std::collections::HashMap;
+    // Each group: its first diagnostic and its repeats, in order.
+    let mut groups: Vec<(&Diag, Vec<&Diag>)> = Vec::new();
+    let mut by_place: HashMap<(Code, Option<Span>), usize> = HashMap::new();
+    let mut by_message: HashMap<(Code, &str), usize> = HashMap::new();
     for d in diags {
-        let kind = (d.code, d.primary_span());
-        if !seen.insert(kind) {
-            let mark = if d.is_warning() { "⚠" } else { "×" };
-            out.push_str(&format!("  {mark} also: {}\n", d.message));
-        } else {
-            out.push_str(&render(d, sources, style));
+        let place = (d.code, d.primary_span());
+        let message = (d.code, d.message.as_str());
+        match by_place.get(&place).or_else(|| by_message.get(&message)) {
+            Some(&g) => groups[g].1.push(d),
+            None => {
+                by_place.insert(place, groups.len());
+                by_message.insert(message, groups.len());
+                groups.push((d, Vec::new()));
+            }
+        }
+    }
+    let mut out = String::new();
+    for (first, repeats) in groups {
+        out.push_str(&render(first, sources, style));
+        let mark = if first.is_warning() { "⚠" } else { "×" };
+        for d in repeats.iter().take(MAX_ALSO) {
+            let line = if d.message == first.message {
+                format!("also at {}", location(d, sources))
+            } else {
+                format!("also: {}", d.message)
+            };
+            out.push_str(&format!("  {mark} {line}\n"));
+        }
+        if repeats.len() > MAX_ALSO {
+            out.push_str(&format!(
+                "  {mark} and {} more like it\n",
+                repeats.len() - MAX_ALSO
+            ));
         }
     }
     out
+}
+
+/// `file:line:column` of a diagnostic's primary label (byte column, as in
+/// the snippet headers), or `another place` without one.
+fn location(d: &Diag, sources: &SourceMap) -> String {
+    let Some(span) = d.primary_span() else {
+        return "another place".into();
+    };
+    let Some(file) = sources.get(span.source) else {
+        return "another place".into();
+    };
+    let (line, range) = file.line_at(span.start);
+    let column = span.start.saturating_sub(range.start) + 1;
+    format!("{}:{line}:{column}", file.name)
 }
 
 /// Renders many diagnostics, errors and warnings in the order given.
