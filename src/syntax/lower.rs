@@ -93,7 +93,17 @@ impl Lowerer {
                     .next()
                     .unwrap_or_else(|| panic!("internal error: empty use"));
                 match p.as_rule() {
-                    Rule::string => StmtKind::Use(UseTarget::File(self.string(p))),
+                    Rule::string => {
+                        let path = self.string(p);
+                        if path.value.is_empty() {
+                            self.errors.push(
+                                Diag::new(Code::CannotRead, "`use \"\"` names no file: the path is empty")
+                                    .with_label(path.span, "empty path")
+                                    .help("write the path of a .lode file, relative to this file's directory (`use \"data/minerals.lode\"`), or the name of a data set (`use world2024`)"),
+                            );
+                        }
+                        StmtKind::Use(UseTarget::File(path))
+                    }
                     _ => StmtKind::Use(UseTarget::Dataset(self.name(p))),
                 }
             }

@@ -116,6 +116,9 @@ fn syntax_error(err: pest::error::Error<Rule>, rule: Rule, text: &str, source: S
                 .help("add `}` at the end of the block");
         }
     }
+    if let Some(d) = unclosed_string(text, pos, source) {
+        return d;
+    }
     if let Some(d) = metric_in_expression(text, pos, rule, source) {
         return d;
     }
@@ -144,6 +147,34 @@ fn syntax_error(err: pest::error::Error<Rule>, rule: Rule, text: &str, source: S
         diag = diag.help(help);
     }
     diag
+}
+
+/// `actor XX "Name` and a line end: the parse stops at the opening quote,
+/// and "expected a string, found `"`" would not say why.
+fn unclosed_string(text: &str, pos: usize, source: SourceId) -> Option<Diag> {
+    let rest = text.get(pos..)?.strip_prefix('"')?;
+    let mut escaped = false;
+    let mut len = 0;
+    for c in rest.chars() {
+        match (escaped, c) {
+            (_, '\n' | '\r') => break,
+            (false, '"') => return None,
+            (false, '\\') => escaped = true,
+            _ => escaped = false,
+        }
+        len += c.len_utf8();
+    }
+    let end = pos + 1 + len;
+    let message = if end == text.len() {
+        "this string is not closed before the end of the input"
+    } else {
+        "this string is not closed before the end of the line"
+    };
+    Some(
+        Diag::new(Code::Syntax, message)
+            .with_label(Span::new(source, pos, end), "not closed")
+            .help("add `\"` at its end: a string ends on the line where it starts"),
+    )
 }
 
 /// `US.gallium.shortfall * 2`, `let x = 2 * JP.rare_earths.demand`: a
