@@ -44,6 +44,10 @@ AVOIDABLE = {
     "disrupt": "`disrupt`",
     "partial-rerouting": "`rerouting` between 0% and 100% exclusive",
     "dup-sources": "two sourcing lines for one buyer and stage in one mineral block",
+    "zero-demand": "an actor named with 0% in a demand line",
+    "idle-stockpile": "a stockpile held by an actor without demand for the mineral",
+    "compare": "`compare` lines",
+    "full-demand": "a demand line whose named actors (ROW aside) take all of the demand",
 }
 
 
@@ -248,22 +252,33 @@ class Gen:
             self.coalition_names.append(name)
             self.out.append(text)
 
-    def share_list(self, actors, total_lo=0.3, allow_row=True, env=None):
-        """`XA 30%, XB 12.5%`: named shares summing to at most 100%."""
-        k = self.r.randint(1, min(4, len(actors)))
-        who = self.r.sample(actors, k)
-        full = self.chance(0.35)
-        total = 1.0 if full else self.r.randint(int(total_lo * 20), 20) / 20
-        cuts = sorted(self.r.randint(1, 99) for _ in range(k - 1))
+    def share_list(self, actors, total_lo=0.3, allow_row=True, env=None, must=(), positive=False, max_total=1.0):
+        """`XA 30%, XB 12.5%`: named shares summing to at most 100%.
+
+        Returns the text and {actor: share} of the actors named. `must` are
+        always named; with `positive` no actor is named with 0%; the named
+        shares (ROW aside) add up to at most `max_total`.
+        """
+        must = [c for c in must if c in actors]
+        others = [c for c in actors if c not in must]
+        k = max(len(must), self.r.randint(1, min(4, len(actors))))
+        who = must + self.r.sample(others, k - len(must))
+        self.r.shuffle(who)
+        full = self.chance(0.35) and max_total >= 1.0
+        top = int(round(max_total * 20))
+        total = 1.0 if full else self.r.randint(min(top, max(int(total_lo * 20), k if positive else 1)), top) / 20
+        if positive:
+            cuts = sorted(self.r.sample(range(1, 100), k - 1))
+        else:
+            cuts = sorted(self.r.randint(1, 99) for _ in range(k - 1))
         parts = [b - a for a, b in zip([0] + cuts, cuts + [100])]
         vals = [round(total * p / 100, 3) for p in parts]
-        vals[-1] = round(total - sum(vals[:-1]), 3)
-        items = []
-        for c, v in zip(who, vals):
-            if v < 0:
-                v = 0.0
-            items.append(f"{self.ref(c)} {pct(v)}")
-        named = sum(max(0.0, v) for v in vals)
+        vals[-1] = max(0.0, round(total - sum(vals[:-1]), 3))
+        if positive and min(vals) <= 0:
+            vals = [round(total / k, 3)] * k
+        items = [f"{self.ref(c)} {pct(v)}" for c, v in zip(who, vals)]
+        named = sum(vals)
+        values = dict(zip(who, vals))
         if allow_row and self.ok("explicit-row") and self.chance(0.15) and named <= 1.0:
             row = round(1.0 - named, 4)
             if self.chance(0.2) and row >= 0.001:
@@ -271,11 +286,13 @@ class Gen:
             items.insert(self.r.randint(0, len(items)), f"ROW {pct(row)}")
         elif env and self.chance(0.1):
             # a share given by a variable: replace the last share when it fits
-            fvars = [(n, v) for n, (kk, v) in env.items() if kk == "frac" and v <= vals[-1] + 1e-9]
+            lo = 1e-9 if positive else -1.0
+            fvars = [(n, v) for n, (kk, v) in env.items() if kk == "frac" and lo < v <= vals[-1] + 1e-9]
             if fvars:
-                n, _ = self.r.choice(fvars)
+                n, v = self.r.choice(fvars)
                 items[-1] = f"{self.ref(who[-1])} {n}"
-        return ", ".join(items)
+                values[who[-1]] = v
+        return ", ".join(items), values
 
     def sourcing_list(self, buyer):
         sellers = [c for c in self.codes if c != buyer] + ["ROW"]
@@ -314,7 +331,14 @@ class Gen:
                 owners.setdefault(s, []).append(m)
         self.unique_stage = {s: ms[0] for s, ms in owners.items() if len(ms) == 1 and s not in self.stages}
 
+    def demand_max(self):
+        return 1.0 if self.ok("full-demand") else 0.95
+
+    def positive_demand(self):
+        return not (self.ok("zero-demand") and self.ok("idle-stockpile"))
+
     def mineral_blocks(self):
+        self.demand_pos = {}  # mineral -> actors with positive demand in the world data
         for m in self.mineral_names:
             lines = [f"mineral {m} {{"]
             if self.chance(0.3):
@@ -328,7 +352,7 @@ class Gen:
                 self.volume[m] = v
             body = []
             for s in ss:
-                body.append(f"  {s}: " + self.share_list(self.codes, env=self.env))
+                body.append(f"  {s}: " + self.share_list(self.codes, env=self.env)[0])
             # demand: often, but not always, leaving a coalition's members out so
             # that a `covers` claim supplies the data
             if self.chance(0.85):
@@ -337,7 +361,10 @@ class Gen:
                     if (mins is None or m in mins) and self.chance(0.4):
                         pool = [c for c in pool if c not in mem]
                 if pool:
-                    body.append("  demand: " + self.share_list(pool, total_lo=0.2, env=self.env))
+                    text, values = self.share_list(pool, total_lo=0.2, env=self.env, positive=self.positive_demand(),
+                                                   max_total=self.demand_max())
+                    body.append("  demand: " + text)
+                    self.demand_pos[m] = {a for a, v in values.items() if v > 0}
             if self.ok("sources"):
                 sourced = set()
                 for _ in range(self.r.choice([0, 0, 1, 2])):
@@ -422,6 +449,18 @@ class Gen:
         if k == "stockpile":
             a = self.r.choice(self.codes)
             mins = self.mineral_items(2, stages=False)
+            if not self.ok("idle-stockpile"):
+                # only actors with demand for every mineral of the line hold stock
+                pool = set(self.codes)
+                for m in mins:
+                    pool &= self.demand_pos.get(m, set())
+                if not pool:
+                    held = [m for m in self.mineral_names if self.demand_pos.get(m)]
+                    if not held:
+                        return f"rerouting {self.frac_expr(env, 0.0, 1.0)[0]}"
+                    mins = [self.r.choice(held)]
+                    pool = self.demand_pos[mins[0]]
+                a = self.r.choice(sorted(pool))
             if self.ok("mass-stockpile") and all(m in self.volume for m in mins) and self.chance(0.4):
                 amount = self.mass_expr(env)[0]
             else:
@@ -453,7 +492,11 @@ class Gen:
                 head = line
             else:
                 head = f"{m}.{line}"
-            return f"{head}: " + self.share_list(self.codes, total_lo=0.2, env=env)
+            if line != "demand":
+                return f"{head}: " + self.share_list(self.codes, total_lo=0.2, env=env)[0]
+            must = () if self.ok("idle-stockpile") else sorted(self.demand_pos.get(m, ()))
+            return f"{head}: " + self.share_list(self.codes, total_lo=0.2, env=env, must=must,
+                                                 positive=self.positive_demand(), max_total=self.demand_max())[0]
         if k == "resource":
             m = self.r.choice(self.mineral_names)
             buyer = self.r.choice(self.codes)
@@ -567,7 +610,7 @@ class Gen:
         if self.chance(0.4):
             self.out.append(self.report())
         scenarios = ["base"] + blocks
-        if blocks and self.chance(0.5):
+        if blocks and self.chance(0.5) and self.ok("compare"):
             first = self.r.choice(scenarios)
             rest = [s for s in scenarios if s != first]
             self.out.append("compare " + ", ".join([first] + self.r.sample(rest, self.r.randint(1, len(rest)))))

@@ -865,19 +865,24 @@ def progressive_fill(need, flow_fn, extra_required=0.0, slack=1e-13):
     buyer sinks have capacities `amounts` (plus any fixed requirement worth
     `extra_required`). Returns {buyer: received}.
 
-    Amounts count as feasible when the max flow falls short of them by at
-    most `slack` (relative above 1): max-flow sums carry rounding error, so
-    results may exceed the exact ones by that much. A caller that feeds
-    such results back in as a requirement (coalition_first's phase 2) must
-    pass a larger slack, or the bisection sees noise instead of a boundary.
+    Progressive filling: raise every active buyer's fill ratio together to the
+    highest feasible level t (bisection, max flow as the oracle), freeze the
+    buyers that cannot get more at t, repeat with the rest.
+
+    Max-flow sums carry rounding error, so "feasible" allows the flow to fall
+    `slack` (relative above 1) short of the amounts asked. The shortfall
+    already present when a round starts (the frozen amounts may exceed the
+    exact ones by up to the slack of earlier rounds, and a fixed requirement
+    by its own rounding) is allowed on top of it: otherwise a later round
+    sees only noise at its boundary and stops early.
     """
     frozen = {}
     active = [b for b in need if need[b] > 1e-15]
     t_lo = 0.0
 
-    def feasible(amounts):
+    def short(amounts):
         req = extra_required + sum(amounts.values())
-        return flow_fn(amounts) >= req - slack * max(1.0, req)
+        return req - flow_fn(amounts), req
 
     while active:
         def amounts_at(t, raise_b=None):
@@ -885,6 +890,12 @@ def progressive_fill(need, flow_fn, extra_required=0.0, slack=1e-13):
             for b in active:
                 a[b] = need[b] * (1.0 if b == raise_b else t)
             return a
+
+        carried = max(0.0, short(amounts_at(t_lo))[0])
+
+        def feasible(amounts):
+            gap, req = short(amounts)
+            return gap <= carried + slack * max(1.0, req)
 
         if feasible(amounts_at(1.0)):
             for b in active:
@@ -985,8 +996,7 @@ def coalition_fill(X, M, cap, members):
             net.add(("any", b), "T", a)
         return net.maxflow("S", "T")
 
-    # phase 1's g may exceed what the members can ship by phase 1's slack
-    got = progressive_fill(rest, flow_fn, extra_required=sum(g.values()), slack=1e-10)
+    got = progressive_fill(rest, flow_fn, extra_required=sum(g.values()))
     return {b: g.get(b, 0.0) + got.get(b, 0.0) for b in M}
 
 
@@ -1013,7 +1023,10 @@ def evaluate_mineral(sc, m):
         tot = sum(cap.values())
         div = max(1.0, tot)
         P.append({a: v / div for a, v in cap.items() if v > 0})
-    D = {a: v for a, v in (m.demand or {"ROW": 1.0}).items() if v > 0}
+    # A demand within 1e-12 of 0 is 0: the README writes such values as 0,
+    # and they are rounding left over from sums such as 1 - (57% + 22% + 21%)
+    # (a `covers` claim capped at what the data leaves), not demand.
+    D = {a: v for a, v in (m.demand or {"ROW": 1.0}).items() if v > 1e-12}
 
     def need_at(s):
         return P[s + 1] if s < k - 1 else D
@@ -1022,7 +1035,7 @@ def evaluate_mineral(sc, m):
     flows, H, Ms, warnings = [], [], [], []
     for s in range(k):
         N = need_at(s)
-        actors = set(P[s]) | set(N)
+        actors = sorted(set(P[s]) | set(N))  # sorted: results do not depend on hashing
         h = {a: min(P[s].get(a, 0.0), N.get(a, 0.0)) for a in actors}
         X = {a: P[s].get(a, 0.0) - h[a] for a in actors}
         M = {a: N.get(a, 0.0) - h[a] for a in actors}
@@ -1141,7 +1154,7 @@ def evaluate_mineral(sc, m):
                 N = {b: v * keep_d[(s + 1, b)] for b, v in P[s + 1].items()}
             else:
                 N = dict(D)
-            actors = set(Q) | set(N)
+            actors = sorted(set(Q) | set(N))
             h = {a: min(Q.get(a, 0.0), N.get(a, 0.0)) for a in actors}
             X = {a: Q.get(a, 0.0) - h[a] for a in actors}
             M = {a: N.get(a, 0.0) - h[a] for a in actors}
