@@ -47,7 +47,7 @@ AVOIDABLE = {
     "zero-demand": "an actor named with 0% in a demand line",
     "idle-stockpile": "a stockpile held by an actor without demand for the mineral",
     "compare": "`compare` lines",
-    "full-demand": "a demand line whose named actors (ROW aside) take all of the demand",
+    "zero-remainder": "demand lines naming all of the demand, and `covers` claims capped to what the data leaves (a remainder of exactly 0)",
 }
 
 
@@ -98,7 +98,11 @@ class Gen:
             if v / 2 >= lo:
                 return f"{n} / 2", v / 2
             return n, v
-        if roll < 0.55:
+        if roll < 0.6 and hi - lo >= 0.2:
+            a_text, a = self.frac_literal(lo + 0.1, hi)
+            b_text, b = self.frac_literal(0.0, min(0.1, a - lo))
+            return f"-({b_text}) + {a_text}", a - b
+        if roll < 0.65:
             a_text, a = self.frac_literal(lo / 2, hi / 2)
             b_text, b = self.frac_literal(lo / 2, hi / 2)
             if self.chance(0.5):
@@ -242,6 +246,15 @@ class Gen:
                 text = f"coalition {name} = " + " + ".join(items)
             if self.ok("covers") and self.chance(0.6):
                 x_text, x = self.frac_literal(0.1, 0.6)
+                fvars = [(n, v) for n, (k, v) in self.env.items() if k == "frac" and 0.05 <= v <= 0.6]
+                if fvars and self.chance(0.2):
+                    x_text, x = self.r.choice(fvars)
+                claimed = sum(c[2] for c in self.covers)
+                if not self.ok("zero-remainder") and claimed + x > 0.9 + 1e-9:
+                    x_text = None  # room for the data is kept below
+            else:
+                x_text = None
+            if x_text is not None:
                 text += f" covers {x_text} demand"
                 mins = None
                 if self.chance(0.4):
@@ -276,6 +289,8 @@ class Gen:
         vals[-1] = max(0.0, round(total - sum(vals[:-1]), 3))
         if positive and min(vals) <= 0:
             vals = [round(total / k, 3)] * k
+        if not positive and any(v <= 0 for c, v in zip(who, vals) if c in must):
+            return self.share_list(actors, total_lo, allow_row, env, must, True, max_total)
         items = [f"{self.ref(c)} {pct(v)}" for c, v in zip(who, vals)]
         named = sum(vals)
         values = dict(zip(who, vals))
@@ -286,7 +301,7 @@ class Gen:
             items.insert(self.r.randint(0, len(items)), f"ROW {pct(row)}")
         elif env and self.chance(0.1):
             # a share given by a variable: replace the last share when it fits
-            lo = 1e-9 if positive else -1.0
+            lo = 1e-9 if positive or who[-1] in must else -1.0
             fvars = [(n, v) for n, (kk, v) in env.items() if kk == "frac" and lo < v <= vals[-1] + 1e-9]
             if fvars:
                 n, v = self.r.choice(fvars)
@@ -331,11 +346,16 @@ class Gen:
                 owners.setdefault(s, []).append(m)
         self.unique_stage = {s: ms[0] for s, ms in owners.items() if len(ms) == 1 and s not in self.stages}
 
-    def demand_max(self):
-        return 1.0 if self.ok("full-demand") else 0.95
+    def demand_max(self, m):
+        """The most a demand line of m may name: everything, or (`--avoid
+        zero-remainder`) what leaves every claim on m room and 5% to spare."""
+        if self.ok("zero-remainder"):
+            return 1.0
+        claimed = sum(x for _, _, x, mins in self.covers if mins is None or m in mins)
+        return max(0.05, min(0.95, int((0.95 - claimed) * 20 + 1e-9) / 20))
 
     def positive_demand(self):
-        return not (self.ok("zero-demand") and self.ok("idle-stockpile"))
+        return not self.ok("zero-demand")
 
     def mineral_blocks(self):
         self.demand_pos = {}  # mineral -> actors with positive demand in the world data
@@ -362,7 +382,7 @@ class Gen:
                         pool = [c for c in pool if c not in mem]
                 if pool:
                     text, values = self.share_list(pool, total_lo=0.2, env=self.env, positive=self.positive_demand(),
-                                                   max_total=self.demand_max())
+                                                   max_total=self.demand_max(m))
                     body.append("  demand: " + text)
                     self.demand_pos[m] = {a for a, v in values.items() if v > 0}
             if self.ok("sources"):
@@ -496,7 +516,7 @@ class Gen:
                 return f"{head}: " + self.share_list(self.codes, total_lo=0.2, env=env)[0]
             must = () if self.ok("idle-stockpile") else sorted(self.demand_pos.get(m, ()))
             return f"{head}: " + self.share_list(self.codes, total_lo=0.2, env=env, must=must,
-                                                 positive=self.positive_demand(), max_total=self.demand_max())[0]
+                                                 positive=self.positive_demand(), max_total=self.demand_max(m))[0]
         if k == "resource":
             m = self.r.choice(self.mineral_names)
             buyer = self.r.choice(self.codes)
@@ -508,11 +528,15 @@ class Gen:
     def row_names(self):
         """Names a row may be asked for: actors, aliases, groups, coalitions."""
         out = list(self.codes) + list(self.alias.values()) + self.groups_declared + self.coalition_names
+        if self.chance(0.2):
+            out.append("ROW")
         return out
 
     def report(self):
         parts = ["report"]
         roll = self.r.random()
+        if roll < 0.05:
+            return "report"
         if roll < 0.8:
             k = self.r.randint(1, 4)
             names = []
@@ -578,8 +602,8 @@ class Gen:
             self.coalitions()
             coal_lines = self.out
             self.out = saved
-            # covers claims are read after the minerals here; the demand lines
-            # were drawn without knowing them
+            # the coalitions are drawn first (the demand lines depend on their
+            # claims) but written after the minerals
             self.mineral_blocks()
             self.out += coal_lines
         # base: top-level policies

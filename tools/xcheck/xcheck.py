@@ -28,6 +28,11 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 WORLD = os.path.join(REPO, "data", "world2024.lode")
 INF = float("inf")
 
+
+class Refused(Exception):
+    """A program xcheck declines to evaluate: outside what it implements, or
+    one the SPEC gives no meaning to. Reported per file; fails the run."""
+
 # ---------------------------------------------------------------------------
 # Lexer
 # ---------------------------------------------------------------------------
@@ -459,6 +464,11 @@ def parse_mineral(st, world):
                 if stage not in m.stages:
                     raise NameError(f"mineral {m.name}: unknown stage {stage}")
             cur.expect(":")
+            if (buyer, stage) in m.sources:
+                # SPEC §3.3: a sourcing line fixes C's import shares at a stage;
+                # two in one block contradict each other (as two share lines
+                # for one stage do, lode::E0507). See FINDINGS.md.
+                raise Refused(f"mineral {m.name}: two sourcing lines for {buyer} at {stage} (SPEC §3.3)")
             m.sources[(buyer, stage)] = eval_shares(parse_share_list(cur), world, world.env)
             cur.end()
         else:
@@ -598,7 +608,7 @@ class Program:
                 continue
             if w[0] == "use":
                 if w[1] != "world2024":
-                    raise NotImplementedError("use \"file\" is not supported by xcheck")
+                    raise Refused("use \"file\" is not supported by xcheck")
             elif w[0] == "actor":
                 parse_actor(st, self.world)
             elif w[0] == "group":
@@ -1557,9 +1567,14 @@ def main():
     total_n = total_bad = 0
     summary = []
     failed = []
+    refused = []
     for f in args.files:
         try:
             out, stats = check_file(f, args)
+        except Refused as e:
+            refused.append(f)
+            print(f"### {f}\n  REFUSED: {e}")
+            continue
         except Exception:  # a crash is reported per file and fails the run
             failed.append(f)
             print(f"### {f}\n  CRASH\n" + "".join("    " + ln + "\n" for ln in traceback.format_exc().splitlines()))
@@ -1588,9 +1603,9 @@ def main():
             for f, n, b in summary:
                 print(f"  {os.path.basename(f):28} compared {n:6}  differ {b:5}")
         files_bad = sum(1 for _, _, b in summary if b)
-        print(f"  {'files':28} {len(args.files):6}  differ {files_bad:5}  crashed {len(failed):3}")
+        print(f"  {'files':28} {len(args.files):6}  differ {files_bad:5}  crashed {len(failed):3}  refused {len(refused):3}")
         print(f"  {'total':28} compared {total_n:6}  differ {total_bad:5}")
-    return 1 if total_bad or failed else 0
+    return 1 if total_bad or failed or refused else 0
 
 
 if __name__ == "__main__":
