@@ -13,10 +13,10 @@ The worlds are small (at most 6 actors, 3 minerals, 3 stages, 4 scenario
 blocks), so lode evaluates each in a few milliseconds.
 
     python3 tools/xcheck/gen.py --seed 1 --count 300 --out /tmp/gen
-    python3 tools/xcheck/gen.py --seed 1 --count 300 --out /tmp/gen --avoid covers-split
+    python3 tools/xcheck/gen.py --seed 1 --count 300 --out /tmp/gen --avoid compare,dup-sources
 
 The same seed, count and `--avoid` flags always write the same files
-(`gen_SEED_NNNN.lode`); program i depends only on the seed and i.
+(`gen_SEED_NNNN.lode`); program i depends only on the seed, i and the flags.
 `--avoid` leaves out constructs named in AVOIDABLE (comma separated), so a
 construct on which lode is known to be wrong can be kept out of CI until it
 is fixed (see FINDINGS.md).
@@ -47,7 +47,8 @@ AVOIDABLE = {
     "zero-demand": "an actor named with 0% in a demand line",
     "idle-stockpile": "a stockpile held by an actor without demand for the mineral",
     "compare": "`compare` lines",
-    "zero-remainder": "demand lines naming all of the demand, and `covers` claims capped to what the data leaves (a remainder of exactly 0)",
+    "zero-remainder": "demand lines naming all of the demand, and `covers` claims capped to what "
+    "the data leaves (a remainder of exactly 0)",
 }
 
 

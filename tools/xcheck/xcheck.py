@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import subprocess
@@ -1396,6 +1395,7 @@ def compare(mine, lode_json, tol, out):
 
         if my is None:
             out.append(f"{name}: scenario missing in xcheck")
+            stats[name] = (1, 1)
             continue
         seen = set()
         for row in sc["rows"]:
@@ -1439,6 +1439,7 @@ def compare(mine, lode_json, tol, out):
     for name in mine:
         if name not in stats:
             out.append(f"{name}: scenario missing in lode's output")
+            stats[name] = (1, 1)
     return stats
 
 
@@ -1448,10 +1449,10 @@ EXPECT_RE = re.compile(r"^\s*(?:(\w+)\s*:\s*)?([^\s<>=!]+)\s*(<=|>=|==|!=|<|>)\s
 def check_expectations(ctx, lode_json, tol, out):
     """lode's `actual` for every expect line against xcheck's value of the same metric."""
     n = bad = 0
-    w = ctx.prog.world
     for e in lode_json.get("expectations", []):
         m = EXPECT_RE.match(e["text"])
         if not m:
+            bad += 1
             out.append(f"expect: cannot read {e['text']!r}")
             continue
         ref = m.group(2)
@@ -1459,7 +1460,8 @@ def check_expectations(ctx, lode_json, tol, out):
         actor, mineral, metric = parts[0], parts[1], ".".join(parts[2:])
         try:
             mine = ctx.metric(e["scenario"], actor, mineral, metric)
-        except Exception as ex:  # pragma: no cover - reported, not fatal
+        except Exception as ex:  # reported and counted, not fatal
+            bad += 1
             out.append(f"expect {e['scenario']}: {e['text']}: xcheck cannot evaluate ({ex})")
             continue
         n += 1
@@ -1484,7 +1486,8 @@ def check_comparisons(ctx, lode_json, tol, out):
                     continue
                 try:
                     mine = ctx.metric(scen, r["actor"], r["mineral"], r["metric"])
-                except Exception as ex:
+                except Exception as ex:  # reported and counted, not fatal
+                    bad += 1
                     out.append(f"compare {c['against']} vs {c['base']}: {r}: xcheck cannot evaluate ({ex})")
                     continue
                 n += 1
