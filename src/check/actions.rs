@@ -198,7 +198,7 @@ impl Checker<'_> {
         }
     }
 
-    fn sourcing_override(
+    pub(super) fn sourcing_override(
         &mut self,
         s: &ast::SourcingOverride,
         vars: &Vars,
