@@ -32,6 +32,7 @@ pub mod check;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
+pub mod import;
 pub mod loader;
 pub mod metric;
 pub mod model;

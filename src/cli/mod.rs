@@ -2,6 +2,7 @@
 //! `main.rs` only maps the returned [`ExitCode`]. Everything here renders
 //! what the library returns; the work is done by [`lode::pipeline`].
 
+mod import;
 mod output;
 mod progress;
 mod repl;
@@ -70,6 +71,9 @@ pub enum Command {
         /// Data set to print (e.g. world2024)
         name: Option<String>,
     },
+    /// Turn a trade table (UN Comtrade or CEPII BACI CSV) into sourcing lines to `use`
+    #[command(after_help = import::EXAMPLES)]
+    Import(import::ImportArgs),
     /// Print a shell completion script
     Completions {
         /// Shell to generate for
@@ -172,6 +176,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
         Command::Data { name } => data(name.as_deref()),
+        Command::Import(args) => import::command(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "lode", &mut out);
