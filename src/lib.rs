@@ -29,6 +29,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod coverage;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
