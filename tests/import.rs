@@ -93,6 +93,26 @@ fn comtrade_shares_by_net_weight() {
     );
 }
 
+/// Real figures: Japan's 2024 imports of lithium hydroxide (HS 282520),
+/// the China and World rows of UN Comtrade as copied verbatim into
+/// /work/shared/data-sources/trade/comtrade_quad_imports_from_china_2019_2024.csv
+/// (see tests/fixtures/import/README.md). That file gives China's share as
+/// 86.0% by weight and 84.1% by value (rounded to nearest).
+#[test]
+fn comtrade_real_lithium_hydroxide_rows() {
+    const REAL: &str = include_str!("fixtures/import/comtrade_jp_lithium_hydroxide_2024.csv");
+    let mut o = Options::new(Source::Comtrade, "lithium", "jp.csv");
+    o.stage = Some("refining".into());
+    let i = run(REAL, &o);
+    // 32,353,760 kg of 37,639,553 kg = 85.957% (86.0% to nearest) → 85.9%.
+    assert_eq!(line(&i, "JP").total, 37_639_553.0);
+    assert_eq!(shares(line(&i, "JP")), [("CN", 0.859)]);
+    assert!(i.text.contains("\nJP sources lithium.refining: CN 85.9%\n"));
+    // US$525,121,171.688 of 624,500,248.848 = 84.087% (84.1%) → 84.0%.
+    o.measure = Measure::Value;
+    assert_eq!(shares(line(&run(REAL, &o), "JP")), [("CN", 0.84)]);
+}
+
 /// An earlier year, by value, with a threshold, and without a stage.
 #[test]
 fn comtrade_year_value_and_threshold() {
@@ -280,7 +300,8 @@ fn table_errors_are_coded_and_placed() {
         ]
     );
     assert!(d.iter().all(|d| d.code == Code::ImportColumn));
-    assert_eq!(d[0].primary_span().map(|s| (s.start, s.end)), Some((0, 35)));
+    // The label is on the header's first cell: `period`.
+    assert_eq!(d[0].primary_span().map(|s| (s.start, s.end)), Some((0, 6)));
 
     // A bad number, on the cell.
     let text = "period,reporterISO,partnerISO,flowCode,cmdCode,netWgt\n\

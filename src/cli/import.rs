@@ -14,8 +14,8 @@ use super::{ExitCode, output, print_diags};
 
 pub const EXAMPLES: &str = "\
 Examples:
-  lode import comtrade_7502_2024.csv --from comtrade --mineral nickel --stage refining -o nickel_trade.lode
-  lode import BACI_HS22_Y2023_V202501.csv --from baci --mineral cobalt --stage refining --hs 282200 --measure value
+  lode import comtrade.csv --from comtrade --mineral nickel --stage refining -o nickel_trade.lode
+  lode import BACI_HS22_Y2023.csv --from baci --mineral cobalt --hs 282200 --measure value
 
 Then, in a scenario file:
   use world2024

@@ -140,12 +140,18 @@ struct Columns {
 /// A header name → column, letter case and blanks ignored.
 struct Header {
     names: Vec<String>,
-    span: Range<usize>,
+    /// Where each name is written, for labels.
+    cells: Vec<Range<usize>>,
 }
 
 impl Header {
     fn find(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n.eq_ignore_ascii_case(name))
+    }
+
+    /// A column's name in the header line.
+    fn cell(&self, column: usize) -> Range<usize> {
+        self.cells.get(column).cloned().unwrap_or(0..0)
     }
 }
 
@@ -175,7 +181,7 @@ pub fn import(text: &str, source: SourceId, opts: &Options) -> Result<Imported, 
             .iter()
             .map(|f| f.value(text).into_owned())
             .collect(),
-        span: rec.span.clone(),
+        cells: rec.fields.iter().map(|f| f.outer.clone()).collect(),
     };
     let cols = columns(&header, opts, source, label)?;
 
@@ -240,11 +246,10 @@ pub fn import(text: &str, source: SourceId, opts: &Options) -> Result<Imported, 
         Source::Baci => "rows",
     };
     if !any_import {
+        let column = cols.flow.unwrap_or(cols.year);
         return Err(vec![
-            Diag::new(Code::ImportNoRows, format!("`{label}` has no {what}")).with_label(
-                at(header.span.clone()),
-                "header; no row below it is an import",
-            ),
+            Diag::new(Code::ImportNoRows, format!("`{label}` has no {what}"))
+                .with_label(at(header.cell(column)), "no row has `M` in this column"),
         ]);
     }
 
@@ -311,7 +316,7 @@ pub fn import(text: &str, source: SourceId, opts: &Options) -> Result<Imported, 
                         codes_text(&opts.hs)
                     ),
                 )
-                .with_label(at(header.span.clone()), format!("no row below for {y}"))
+                .with_label(at(header.cell(cols.year)), format!("no import row has {y}"))
                 .help(format!("its import rows are for {}", list.join(", "))),
             ]);
         }
@@ -491,7 +496,7 @@ pub fn import(text: &str, source: SourceId, opts: &Options) -> Result<Imported, 
                     codes_text(&opts.hs)
                 ),
             )
-            .with_label(at(header.span.clone()), "header"),
+            .with_label(at(header.cell(cols.amount)), "no usable value in this column"),
         ]);
     }
 
@@ -603,8 +608,8 @@ fn columns(
                     format!("`{label}` has no `{name}` column ({what})"),
                 )
                 .with_label(
-                    Span::new(source, header.span.start, header.span.end),
-                    "the header, line 1",
+                    Span::new(source, header.cell(0).start, header.cell(0).end),
+                    format!("the header (line 1) has no `{name}`"),
                 )
                 .help(match opts.from {
                     Source::Comtrade => format!(
@@ -712,8 +717,8 @@ fn no_code(text: &str, source: SourceId, opts: &Options, header: &Header, cols: 
         ),
     )
     .with_label(
-        Span::new(source, header.span.start, header.span.end),
-        "no row below is an import of that code",
+        Span::new(source, header.cell(cols.hs).start, header.cell(cols.hs).end),
+        "no import row has that code",
     )
     .help(format!(
         "its import rows have the codes {}",
