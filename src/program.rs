@@ -430,6 +430,11 @@ pub struct MetricRef {
 pub enum Expected {
     Value(f64),
     Actor(ActorId),
+    /// Another metric, in this scenario or the one named (SPEC §2.6).
+    Metric {
+        scenario: ScenarioId,
+        metric: MetricRef,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -551,6 +556,24 @@ impl Checked {
             .rev()
             .flat_map(|&s| self.scenarios[s].actions.iter())
             .collect()
+    }
+
+    /// The `report` a scenario uses: its own, else its nearest ancestor's,
+    /// else base's (SPEC §2.5: `report` is inherited).
+    pub fn report_of(&self, id: ScenarioId) -> Option<&ReportSel> {
+        let mut cur = id;
+        let mut seen = 0;
+        loop {
+            if let Some(r) = &self.scenarios[cur].report {
+                return Some(r);
+            }
+            seen += 1;
+            match self.scenarios[cur].parent {
+                Some(p) if seen <= self.scenarios.len() => cur = p,
+                _ if cur != ScenarioId::BASE => cur = ScenarioId::BASE,
+                _ => return None,
+            }
+        }
     }
 
     pub fn scenario_id(&self, name: &str) -> Option<ScenarioId> {

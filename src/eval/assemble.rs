@@ -19,6 +19,7 @@ use crate::program::{
     ActionKind, ActorId, Allocation, Checked, GroupKind, Line, MineralId, Num, ScenarioId,
     ShareEntry, Shares, SourcingLine, Stock, Values,
 };
+use crate::results::DemandBasis;
 use crate::source::Span;
 
 /// A `restricts`/`bans` statement as it applies to one mineral.
@@ -195,6 +196,9 @@ pub struct Resolved {
     pub caps: Vec<BTreeMap<ActorId, f64>>,
     /// Final-stage demand per actor, `covers` claims applied, ROW included.
     pub demand: BTreeMap<ActorId, f64>,
+    /// Where each actor's demand figure comes from; an actor not here has
+    /// none (ROW is never here).
+    pub basis: BTreeMap<ActorId, DemandBasis>,
     pub sourcing: Vec<Sourced>,
     pub restrictions: Vec<Restricted>,
     pub disruptions: Vec<Disrupted>,
@@ -244,9 +248,11 @@ pub fn resolve(
         })
         .collect();
     let fraction = |n: Num| n.get(values).clamp(0.0, 1.0);
+    let (demand, basis) = demand_with_covers(checked, st, mineral, values);
     Resolved {
         caps,
-        demand: demand_with_covers(checked, st, mineral, values),
+        demand,
+        basis,
         sourcing: ms
             .sourcing
             .iter()
@@ -292,7 +298,7 @@ pub fn demand_of(
     st: &ScenarioState,
     mineral: MineralId,
 ) -> BTreeMap<ActorId, f64> {
-    demand_with_covers(checked, st, mineral, &checked.plain_values())
+    demand_with_covers(checked, st, mineral, &checked.plain_values()).0
 }
 
 /// A share line as a full distribution: named entries plus ROW's remainder.
@@ -410,18 +416,21 @@ fn claim_effect(
 
 /// The demand line of a mineral with every `covers` claim applied: a claim
 /// supplies demand where no member has any (split by GDP, else equally).
+/// With it, where each named actor's figure comes from.
 fn demand_with_covers(
     checked: &Checked,
     st: &ScenarioState,
     mineral: MineralId,
     values: &Values,
-) -> BTreeMap<ActorId, f64> {
+) -> (BTreeMap<ActorId, f64>, BTreeMap<ActorId, DemandBasis>) {
     let row = checked.world.row();
     let mut named: Vec<(ActorId, f64)> = st.minerals[mineral]
         .demand
         .as_ref()
         .map(|d| entries(&d.entries, values))
         .unwrap_or_default();
+    let mut basis: BTreeMap<ActorId, DemandBasis> =
+        named.iter().map(|&(a, _)| (a, DemandBasis::Data)).collect();
     for (g, claim) in claims(checked, mineral) {
         if let ClaimEffect::Supplies {
             share,
@@ -434,10 +443,12 @@ fn demand_with_covers(
             named.retain(|(a, _)| *a != row);
             for (a, w) in members.iter().zip(&weights) {
                 named.push((*a, share * w / total));
+                basis.insert(*a, DemandBasis::Covers);
             }
         }
     }
-    full_line(checked, &named)
+    basis.remove(&row);
+    (full_line(checked, &named), basis)
 }
 
 /// The warnings of the `covers` claims: a claim more than 5 points off the
@@ -470,6 +481,7 @@ pub fn covers_warnings(checked: &Checked, st: &ScenarioState, values: &Values) -
             .clone()
             .unwrap_or_else(|| world.mineral_ids().collect());
         let share = claim.share.get(values);
+        let mut supplied: Vec<&str> = Vec::new();
         for m in minerals {
             let mname = &world.minerals[m].name;
             let gname = &group.name;
@@ -518,9 +530,37 @@ pub fn covers_warnings(checked: &Checked, st: &ScenarioState, values: &Values) -
                     for (a, w) in members.iter().zip(&weights) {
                         line.push((*a, used * w / total));
                     }
+                    supplied.push(mname);
                 }
                 ClaimEffect::Nothing => {}
             }
+        }
+        if !supplied.is_empty() {
+            let split = if world.groups[g]
+                .members
+                .iter()
+                .all(|&a| a == row || world.actors[a].gdp.is_some())
+            {
+                "split among the members by GDP"
+            } else {
+                "split equally among the members (not all have a GDP)"
+            };
+            out.push(
+                Diag::new(
+                    Code::CoversSupplies,
+                    format!(
+                        "coalition `{}` supplies the demand of {} from its claim, {split}: \
+                         no member has a figure in the data",
+                        group.name,
+                        supplied.join(", ")
+                    ),
+                )
+                .with_label(claim.span, "the claim")
+                .help(
+                    "these rows stand on the claim, not on data; they are marked `*` in \
+                     tables and `\"demand_basis\": \"covers\"` in JSON",
+                ),
+            );
         }
     }
     out
@@ -747,26 +787,53 @@ fn idle_restrictions<'a>(
                     .collect();
                 stages.join(", ")
             };
-            let buy = if line.importers.len() == 1 {
-                "buys"
+            // Targets with no demand figure buy nothing because the data
+            // do not say they use the mineral: say that, not only that no
+            // flow is reached.
+            let without_data = line
+                .importers
+                .iter()
+                .filter(|a| !ev.basis.contains_key(a))
+                .count();
+            let (reason, help) = if without_data == line.importers.len() {
+                let have = if line.importers.len() == 1 {
+                    "has"
+                } else {
+                    "have"
+                };
+                (
+                    format!("{targets} {have} no demand data for {}", mineral.name),
+                    format!(
+                        "give {targets} a demand figure (`{}.demand: …`) or a coalition's \
+                         `covers` claim, if the restriction should bite",
+                        mineral.name
+                    ),
+                )
             } else {
-                "buy"
+                let buy = if line.importers.len() == 1 {
+                    "buys"
+                } else {
+                    "buy"
+                };
+                (
+                    format!(
+                        "{targets} {buy} no {} from {e} in equilibrium",
+                        mineral.name
+                    ),
+                    format!(
+                        "a restriction caps flows that exist; if it should bite, give {targets} \
+                         {} demand (or a sourcing line from {e})",
+                        mineral.name
+                    ),
+                )
             };
             Diag::new(
                 Code::EmptyTarget,
-                format!(
-                    "{e}'s restriction of {what} to {targets} reaches no flow: \
-                     {targets} {buy} no {} from {e} in equilibrium",
-                    mineral.name
-                ),
+                format!("{e}'s restriction of {what} to {targets} reaches no flow: {reason}"),
             )
             .with_label(line.span, "changes nothing")
             .about([ev.mineral.index() as u64])
-            .help(format!(
-                "a restriction caps flows that exist; if it should bite, give {targets} \
-                 {} demand (or a sourcing line from {e})",
-                mineral.name
-            ))
+            .help(help)
         })
 }
 

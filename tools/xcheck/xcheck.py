@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import subprocess
 import sys
+import traceback
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 WORLD = os.path.join(REPO, "data", "world2024.lode")
 INF = float("inf")
+
+
+class Refused(Exception):
+    """A program xcheck declines to evaluate: outside what it implements, or
+    one the SPEC gives no meaning to. Reported per file; fails the run."""
 
 # ---------------------------------------------------------------------------
 # Lexer
@@ -37,7 +42,7 @@ TOKEN_RE = re.compile(
   | (?P<nl>\n)
   | (?P<ws>[ \t\r]+)
   | (?P<str>"(?:\\.|[^"\\])*")
-  | (?P<money>\$[0-9][0-9_]*(?:\.[0-9]+)?[TBMK]?)
+  | (?P<money>\$[0-9][0-9_]*(?:\.[0-9]+)?[TBM]?)
   | (?P<num>[0-9][0-9_]*(?:\.[0-9]+)?%?)
   | (?P<id>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<sym>\+-|±|<=|>=|==|!=|\.\.|[{}();:,.+\-*/=<>])
@@ -119,110 +124,160 @@ def split_statements(toks, i=0, closing=False):
 
 
 # ---------------------------------------------------------------------------
-# Values and expressions
+# Token cursor, expressions
 # ---------------------------------------------------------------------------
 
 MASS = {"t": 1.0, "kt": 1e3, "Mt": 1e6}
-DURATION = {"days": 1.0, "day": 1.0, "months": 30.0, "month": 30.0, "years": 365.0, "year": 365.0}
-MONEY = {"T": 1e12, "B": 1e9, "M": 1e6, "K": 1e3, "": 1.0}
+DURATION = {"days": 1.0, "months": 30.0, "years": 365.0}
+MONEY = {"T": 1e12, "B": 1e9, "M": 1e6, "": 1.0}
 
 
-class Expr:
-    """Recursive-descent evaluator over a token slice; values are (number, unit)."""
+class Cur:
+    """A cursor over the tokens of one statement."""
 
-    def __init__(self, toks, env):
-        self.toks, self.i, self.env = toks, 0, env
+    def __init__(self, toks):
+        self.toks, self.i = toks, 0
 
-    def peek(self):
-        return self.toks[self.i] if self.i < len(self.toks) else None
+    def peek(self, k=0):
+        j = self.i + k
+        return self.toks[j] if j < len(self.toks) else None
+
+    def text(self, k=0):
+        t = self.peek(k)
+        return t.text if t is not None else None
 
     def take(self):
+        if self.i >= len(self.toks):
+            line = self.toks[-1].line if self.toks else 0
+            raise SyntaxError(f"line {line}: statement ends early")
         t = self.toks[self.i]
         self.i += 1
         return t
 
-    def parse(self):
-        v = self.add()
-        return v
+    def accept(self, text):
+        if self.text() == text:
+            self.i += 1
+            return True
+        return False
 
-    def add(self):
-        v = self.mul()
-        while self.peek() is not None and self.peek().text in ("+", "-"):
-            op = self.take().text
-            w = self.mul()
-            if v[1] != w[1]:
-                raise ValueError(f"units do not agree: {v} {op} {w}")
-            v = (v[0] + w[0] if op == "+" else v[0] - w[0], v[1])
-        return v
-
-    def mul(self):
-        v = self.unary()
-        while self.peek() is not None and self.peek().text in ("*", "/"):
-            op = self.take().text
-            w = self.unary()
-            if op == "*":
-                v = (v[0] * w[0], v[1] or w[1])
-            else:
-                v = (v[0] / w[0], None if v[1] == w[1] else v[1])
-        return v
-
-    def unary(self):
-        if self.peek() is not None and self.peek().text == "-":
-            self.take()
-            v = self.unary()
-            return (-v[0], v[1])
-        return self.atom()
-
-    def atom(self):
+    def expect(self, text):
         t = self.take()
-        if t.text == "(":
-            v = self.add()
-            assert self.take().text == ")"
-            return v
+        if t.text != text:
+            raise SyntaxError(f"line {t.line}: expected {text!r}, found {t.text!r}")
+        return t
+
+    def done(self):
+        return self.i >= len(self.toks)
+
+    def end(self):
+        if not self.done():
+            t = self.peek()
+            raise SyntaxError(f"line {t.line}: unexpected {t.text!r}")
+
+
+# An expression is a tree: ("lit", value, unit) | ("var", name) | ("neg", e)
+# | ("bin", op, a, b); units are None (a plain number or a percentage),
+# "mass" (tonnes), "days" or "money" (dollars).
+
+
+def parse_expr(cur):
+    """expr = unary (op unary)* with * and / binding tighter than + and -."""
+
+    def term():
+        v = unary()
+        while cur.text() in ("*", "/"):
+            op = cur.take().text
+            v = ("bin", op, v, unary())
+        return v
+
+    def unary():
+        if cur.text() == "-":
+            cur.take()
+            return ("neg", unary())
+        return primary()
+
+    def scalar_lit(t):
         if t.kind == "money":
-            m = re.match(r"\$([0-9_.]+)([TBMK]?)", t.text)
-            return (float(m.group(1).replace("_", "")) * MONEY[m.group(2)], "money")
-        if t.kind == "num":
-            txt = t.text.replace("_", "")
-            if txt.endswith("%"):
-                v = (float(txt[:-1]) / 100.0, None)
-            else:
-                v = (float(txt), None)
-                nxt = self.peek()
-                if nxt is not None and nxt.kind == "id" and nxt.text in MASS:
-                    self.take()
-                    v = (v[0] * MASS[nxt.text], "mass")
-                elif nxt is not None and nxt.kind == "id" and nxt.text in DURATION:
-                    self.take()
-                    v = (v[0] * DURATION[nxt.text], "days")
-            # uncertain values: 85%..92% (midpoint) and 88% (85%..92%) (mode)
-            nxt = self.peek()
-            if nxt is not None and nxt.text == "..":
-                self.take()
-                hi = self.atom()
-                return ((v[0] + hi[0]) / 2, v[1])
-            if nxt is not None and nxt.text == "(" and self._looks_range():
-                self.take()
-                self.atom()
-                assert self.take().text == ")"
+            m = re.match(r"\$([0-9_.]+)([TBM]?)$", t.text)
+            return ("lit", float(m.group(1).replace("_", "")) * MONEY[m.group(2)], "money")
+        if t.kind != "num":
+            raise SyntaxError(f"line {t.line}: expected a number, found {t.text!r}")
+        txt = t.text.replace("_", "")
+        if txt.endswith("%"):
+            return ("lit", float(txt[:-1]) / 100.0, None)
+        v = float(txt)
+        u = cur.text()
+        if u in MASS:
+            cur.take()
+            return ("lit", v * MASS[u], "mass")
+        if u in DURATION:
+            cur.take()
+            return ("lit", v * DURATION[u], "days")
+        return ("lit", v, None)
+
+    def primary():
+        t = cur.take()
+        if t.text == "(":
+            v = parse_expr(cur)
+            cur.expect(")")
+            return v
+        if t.kind in ("num", "money"):
+            v = scalar_lit(t)
+            # uncertain values: `85%..92%` is the midpoint, `88% (85%..92%)` the mode
+            if cur.text() == "..":
+                cur.take()
+                hi = scalar_lit(cur.take())
+                return ("lit", (v[1] + hi[1]) / 2, v[2])
+            if cur.text() == "(" and cur.text(2) == "..":
+                cur.take()
+                scalar_lit(cur.take())
+                cur.expect("..")
+                scalar_lit(cur.take())
+                cur.expect(")")
             return v
         if t.kind == "id":
-            if t.text not in self.env:
-                raise NameError(f"unknown variable {t.text}")
-            return self.env[t.text]
-        raise SyntaxError(f"line {t.line}: unexpected {t.text!r} in expression")
+            return ("var", t.text)
+        raise SyntaxError(f"line {t.line}: unexpected {t.text!r} in an expression")
 
-    def _looks_range(self):
-        j = self.i + 1
-        return j + 1 < len(self.toks) and self.toks[j + 1].text == ".."
+    v = term()
+    while cur.text() in ("+", "-"):
+        op = cur.take().text
+        v = ("bin", op, v, term())
+    return v
+
+
+def eval_ast(e, env):
+    """-> (value, unit)"""
+    tag = e[0]
+    if tag == "lit":
+        return (e[1], e[2])
+    if tag == "var":
+        if e[1] not in env:
+            raise NameError(f"unknown variable {e[1]}")
+        return env[e[1]]
+    if tag == "neg":
+        v = eval_ast(e[1], env)
+        return (-v[0], v[1])
+    op, a, b = e[1], eval_ast(e[2], env), eval_ast(e[3], env)
+    if op in ("+", "-"):
+        if a[1] != b[1]:
+            raise ValueError(f"units do not agree: {a} {op} {b}")
+        return (a[0] + b[0] if op == "+" else a[0] - b[0], a[1])
+    if op == "*":
+        if a[1] is not None and b[1] is not None:
+            raise ValueError(f"`*` needs one plain side: {a} * {b}")
+        return (a[0] * b[0], a[1] or b[1])
+    if b[1] is not None and b[1] != a[1]:
+        raise ValueError(f"cannot divide {a} by {b}")
+    return (a[0] / b[0], None if a[1] == b[1] else a[1])
 
 
 def eval_expr(toks, env):
-    e = Expr(toks, env)
-    v = e.parse()
-    if e.i != len(toks):
-        raise SyntaxError(f"trailing tokens in expression: {toks[e.i:]}")
-    return v
+    """A whole token list as one expression."""
+    cur = Cur(toks)
+    e = parse_expr(cur)
+    cur.end()
+    return eval_ast(e, env)
 
 
 # ---------------------------------------------------------------------------
@@ -296,21 +351,8 @@ class World:
         return out
 
 
-def parse_share_list(toks, world, env):
-    """`CN 68.5%, US 11.4%` -> ordered list [(code, share)]."""
-    items, cur = [], []
-    for t in toks + [Tok("sym", ",", 0)]:
-        if t.text == ",":
-            if cur:
-                code = world.actor(cur[0].text)
-                items.append((code, eval_expr(cur[1:], env)[0]))
-            cur = []
-        else:
-            cur.append(t)
-    return items
-
-
 def fill_row(items):
+    """Named shares -> a full distribution; the rest of the world is ROW."""
     d = {}
     for a, v in items:
         d[a] = d.get(a, 0.0) + v
@@ -320,70 +362,64 @@ def fill_row(items):
     return d
 
 
-def split_on(toks, text):
-    parts, cur = [], []
-    for t in toks:
-        if t.text == text:
-            parts.append(cur)
-            cur = []
-        else:
-            cur.append(t)
-    parts.append(cur)
-    return parts
+def parse_names(cur):
+    """`A + B + g` -> ["A", "B", "g"] (names as written)."""
+    names = [cur.take().text]
+    while cur.text() == "+":
+        cur.take()
+        names.append(cur.take().text)
+    return names
 
 
-def load_world_file(path, world, is_main=False):
-    stmts, _ = split_statements(lex(open(path, encoding="utf-8").read()))
-    for st in stmts:
-        w = st.words()
-        if not w:
-            continue
-        if w[0] == "actor":
-            parse_actor(st, world)
-        elif w[0] == "group":
-            name = w[1]
-            assert w[2] == "="
-            names = [t.text for t in st.toks[3:] if t.text != "+"]
-            world.groups[name] = world.union(names)
-            if is_main:
-                world.file_groups.append(name)
-        elif w[0] == "mineral":
-            parse_mineral(st, world)
-        elif w[0] in ("source", "use"):
-            pass
-        else:
-            yield st
+def parse_share_list(cur):
+    """`CN 68.5%, US v1` -> [(name, expr)]; resolved and evaluated later."""
+    items = []
+    while True:
+        who = cur.take().text
+        items.append((who, parse_expr(cur)))
+        if not cur.accept(","):
+            return items
+
+
+def eval_shares(items, world, env):
+    return [(world.actor(a), eval_ast(e, env)[0]) for a, e in items]
+
+
+def parse_items(cur):
+    """A mineral list: `ore, dust.mining, refining` -> [(name, stage or None)]."""
+    out = []
+    while True:
+        name = cur.take().text
+        stage = None
+        if cur.text() == ".":
+            cur.take()
+            stage = cur.take().text
+        out.append((name, stage))
+        if not (cur.text() == "," and cur.peek(1) is not None and cur.peek(1).kind == "id"):
+            return out
+        cur.take()
 
 
 def parse_actor(st, world):
-    toks = st.toks[1:]
-    # `actor CN, JP, US` or `actor SG "Name" alias a, b gdp $1B`
-    code = toks[0].text
-    if len(toks) > 1 and toks[1].text == ",":
-        for t in toks:
-            if t.kind == "id":
-                world.actors[t.text] = {"name": t.text, "gdp": None}
-        return
-    info = {"name": code, "gdp": None}
-    i = 1
-    if i < len(toks) and toks[i].kind == "str":
-        info["name"] = toks[i].text[1:-1]
-        i += 1
-    while i < len(toks):
-        t = toks[i]
-        if t.text == "alias":
-            i += 1
-            while i < len(toks) and toks[i].kind == "id" and toks[i].text != "gdp":
-                world.alias[toks[i].text] = code
-                i += 1
-                if i < len(toks) and toks[i].text == ",":
-                    i += 1
-        elif t.text == "gdp":
-            info["gdp"] = eval_expr(toks[i + 1 : i + 2], {})[0]
-            i += 2
-        else:
-            i += 1
-    world.actors[code] = info
+    """`actor CN, JP` | `actor SG "Singapore" alias sg, sing gdp $1T, XB gdp $2T`"""
+    cur = Cur(st.toks[1:])
+    while True:
+        code = cur.take().text
+        info = {"name": code, "gdp": None}
+        if cur.peek() is not None and cur.peek().kind == "str":
+            info["name"] = cur.take().text[1:-1]
+        if cur.accept("alias"):
+            world.alias[cur.take().text] = code
+            # `, name` continues the aliases; `, CODE` starts the next actor
+            while cur.text() == "," and cur.text(1) is not None and cur.text(1)[0].islower() and cur.text(1) != "gdp":
+                cur.take()
+                world.alias[cur.take().text] = code
+        if cur.accept("gdp"):
+            info["gdp"] = eval_ast(parse_expr(cur), world.env)[0]
+        world.actors[code] = info
+        if not cur.accept(","):
+            break
+    cur.end()
 
 
 def parse_mineral(st, world):
@@ -397,6 +433,8 @@ def parse_mineral(st, world):
             m.stages = [t for t in w[1:] if t != ","]
         elif w[0] == "volume":
             v = eval_expr(s.toks[1:], world.env)
+            if v[1] != "mass":
+                raise ValueError(f"mineral {m.name}: volume is not a mass")
             m.volume_t = v[0]
         else:
             pending.append(s)
@@ -404,24 +442,143 @@ def parse_mineral(st, world):
         m.stages = ["supply"]
     for s in pending:
         w = s.words()
+        cur = Cur(s.toks)
         if len(w) > 1 and w[1] == ":":
-            items = parse_share_list(s.toks[2:], world, world.env)
+            cur.i = 2
+            items = eval_shares(parse_share_list(cur), world, world.env)
+            cur.end()
             if w[0] == "demand":
                 m.demand = fill_row(items)
                 m.demand_named = {a for a, _ in items}
             else:
-                assert w[0] in m.stages, w
+                if w[0] not in m.stages:
+                    raise NameError(f"mineral {m.name}: unknown stage {w[0]}")
                 m.shares[w[0]] = fill_row(items)
-        elif len(w) > 1 and w[1] == "sources":
+        elif len(w) > 2 and w[1] == "sources":
             buyer = world.actor(w[0])
-            colon = w.index(":")
-            stage = w[2] if colon == 3 else m.stages[-1]
-            m.sources[(buyer, stage)] = parse_share_list(s.toks[colon + 1 :], world, world.env)
+            cur.i = 2
+            stage = m.stages[-1]
+            if cur.text() != ":":
+                stage = cur.take().text
+                if stage not in m.stages:
+                    raise NameError(f"mineral {m.name}: unknown stage {stage}")
+            cur.expect(":")
+            if (buyer, stage) in m.sources:
+                # SPEC §3.3: a sourcing line fixes C's import shares at a stage;
+                # two in one block contradict each other (as two share lines
+                # for one stage do, lode::E0507). See FINDINGS.md.
+                raise Refused(f"mineral {m.name}: two sourcing lines for {buyer} at {stage} (SPEC §3.3)")
+            m.sources[(buyer, stage)] = eval_shares(parse_share_list(cur), world, world.env)
+            cur.end()
         else:
             raise SyntaxError(f"mineral {m.name}: cannot read {s}")
     for s in m.stages:
         m.shares.setdefault(s, {"ROW": 1.0})
     world.minerals[m.name] = m
+
+
+def load_world_file(path, world):
+    """A data file (world2024): declarations only."""
+    stmts, _ = split_statements(lex(open(path, encoding="utf-8").read()))
+    for st in stmts:
+        w = st.words()
+        if not w:
+            continue
+        if w[0] == "actor":
+            parse_actor(st, world)
+        elif w[0] == "group":
+            cur = Cur(st.toks[3:])
+            world.groups[w[1]] = world.union(parse_names(cur))
+        elif w[0] == "mineral":
+            parse_mineral(st, world)
+        elif w[0] in ("source", "use"):
+            pass
+        else:
+            raise SyntaxError(f"{path}: xcheck reads only declarations in a data file: {st}")
+
+
+# ---------------------------------------------------------------------------
+# Statements of a scenario (SPEC §2.4-§2.6), parsed once
+# ---------------------------------------------------------------------------
+
+
+def parse_policy(st):
+    """A statement that a scenario applies -> a dict with its parts (names unresolved)."""
+    w = st.words()
+    cur = Cur(st.toks)
+    k = w[0]
+    if k == "let":
+        cur.i = 3
+        if w[2] != "=":
+            raise SyntaxError(f"line {st.line}: `let NAME = EXPR`")
+        p = {"k": "let", "name": w[1], "e": parse_expr(cur)}
+    elif k in ("expect", "compare"):
+        return {"k": k}
+    elif k == "report":
+        cur.i = 1
+        rows, mins = None, None
+        if cur.accept("for"):
+            rows = ["+".join(parse_names(cur))]
+            while cur.accept(","):
+                rows.append("+".join(parse_names(cur)))
+        if cur.accept("on"):
+            mins = [cur.take().text]
+            while cur.accept(","):
+                mins.append(cur.take().text)
+        p = {"k": "report", "rows": rows, "mins": mins}
+    elif k == "allocation":
+        cur.i = 1
+        rule = cur.take().text
+        if rule not in ("sticky", "market", "coalition_first"):
+            raise SyntaxError(f"line {st.line}: unknown allocation {rule}")
+        name = cur.take().text if not cur.done() else None
+        p = {"k": "allocation", "rule": rule, "coalition": name}
+    elif k == "rerouting":
+        cur.i = 1
+        p = {"k": "rerouting", "e": parse_expr(cur)}
+    elif k == "stockpile":
+        cur.i = 1
+        who = cur.take().text
+        p = {"k": "stockpile", "who": who, "items": parse_items(cur), "e": parse_expr(cur)}
+    elif k == "disrupt":
+        cur.i = 1
+        who = cur.take().text
+        items = parse_items(cur)
+        cur.expect("by")
+        p = {"k": "disrupt", "who": who, "items": items, "e": parse_expr(cur)}
+    elif len(w) > 1 and w[1] in ("restricts", "bans"):
+        cur.i = 2
+        items = parse_items(cur)
+        cur.expect("to")
+        if cur.accept("all"):
+            target = ("all", parse_names(cur) if cur.accept("except") else [])
+        else:
+            target = ("names", parse_names(cur))
+        e = None
+        if cur.accept("by"):
+            if w[1] == "bans":
+                raise SyntaxError(f"line {st.line}: `bans` takes no `by`")
+            e = parse_expr(cur)
+        p = {"k": "restrict", "who": w[0], "items": items, "target": target, "e": e}
+    elif len(w) > 1 and w[1] == "adds":
+        cur.i = 2
+        e = parse_expr(cur)
+        p = {"k": "adds", "who": w[0], "e": e, "items": parse_items(cur)}
+    elif len(w) > 1 and w[1] == "sources":
+        cur.i = 2
+        (item,) = parse_items(cur)
+        cur.expect(":")
+        p = {"k": "sources", "who": w[0], "item": item, "shares": parse_share_list(cur)}
+    elif ":" in w:
+        # a restated share line: `ore.refining: CN 80%`, `ore.demand: …`, `refining: …`
+        (item,) = parse_items(cur)
+        cur.expect(":")
+        p = {"k": "shares", "item": item, "shares": parse_share_list(cur)}
+    else:
+        raise SyntaxError(f"line {st.line}: xcheck cannot read: {st}")
+    cur.end()
+    p["line"] = st.line
+    return p
 
 
 # ---------------------------------------------------------------------------
@@ -442,8 +599,7 @@ class Program:
         has_decl = any(s.words() and s.words()[0] in ("use", "actor", "mineral") for s in stmts)
         uses_world = (not has_decl) or any(s.words()[:2] == ["use", "world2024"] for s in stmts)
         if uses_world:
-            for _ in load_world_file(WORLD, self.world):
-                pass
+            load_world_file(WORLD, self.world)
         # the main file: declarations, then scenario statements
         for st in stmts:
             w = st.words()
@@ -451,12 +607,13 @@ class Program:
                 continue
             if w[0] == "use":
                 if w[1] != "world2024":
-                    raise NotImplementedError("use \"file\" is not supported by xcheck")
+                    raise Refused("use \"file\" is not supported by xcheck")
             elif w[0] == "actor":
                 parse_actor(st, self.world)
             elif w[0] == "group":
-                names = [t.text for t in st.toks[3:] if t.text != "+"]
-                self.world.groups[w[1]] = self.world.union(names)
+                cur = Cur(st.toks[3:])
+                self.world.groups[w[1]] = self.world.union(parse_names(cur))
+                cur.end()
                 self.world.file_groups.append(w[1])
             elif w[0] == "mineral":
                 parse_mineral(st, self.world)
@@ -465,49 +622,176 @@ class Program:
             elif w[0] == "scenario":
                 name = w[1]
                 parent = w[3] if len(w) > 3 and w[2] == "extends" else None
-                self.blocks[name] = (parent, st.block)
+                self.blocks[name] = (parent, [parse_policy(s) for s in st.block if s.toks])
                 self.order.append(name)
-            elif w[0] == "let":
-                self.world.env[w[1]] = eval_expr(st.toks[3:], self.world.env)
-                self.base_stmts.append(st)
             elif w[0] == "source":
                 pass
             else:
-                self.base_stmts.append(st)
-        self.apply_covers()
+                p = parse_policy(st)
+                if p["k"] == "let":
+                    self.world.env[p["name"]] = eval_ast(p["e"], self.world.env)
+                self.base_stmts.append(p)
 
     def parse_coalition(self, st):
-        w = st.words()
-        toks = st.toks[1:]
-        cov = None
-        if "covers" in w:
-            k = [t.text for t in toks].index("covers")
-            cov_toks = toks[k + 1 :]
-            toks = toks[:k]
-            dk = [t.text for t in cov_toks].index("demand")
-            X = eval_expr(cov_toks[:dk], self.world.env)[0]
-            mins = None
-            if dk + 1 < len(cov_toks) and cov_toks[dk + 1].text == "of":
-                mins = [t.text for t in cov_toks[dk + 2 :] if t.text != ","]
-            cov = (X, mins)
-        if len(toks) > 1 and toks[1].text == "=":
-            name = toks[0].text
-            member_toks = toks[2:]
+        cur = Cur(st.toks[1:])
+        if cur.text(1) == "=":
+            name = cur.take().text
+            cur.take()
+            names = parse_names(cur)
         else:
-            name = "".join(t.text for t in toks)
-            member_toks = toks
-        names = [t.text for t in member_toks if t.text != "+"]
+            names = parse_names(cur)
+            name = "+".join(names)
         self.world.coalitions[name] = self.world.union(names)
-        if cov:
-            self.covers.append((name, cov[0], cov[1]))
+        if cur.accept("covers"):
+            X = eval_ast(parse_expr(cur), self.world.env)[0]
+            cur.expect("demand")
+            mins = None
+            if cur.accept("of"):
+                mins = [cur.take().text]
+                while cur.accept(","):
+                    mins.append(cur.take().text)
+            self.covers.append((name, X, mins))
+        cur.end()
+
+    def scenario_names(self):
+        return ["base"] + self.order
+
+    def chain(self, name):
+        """(statement, own) in the order a scenario runs them."""
+        if name == "base":
+            return [(p, True) for p in self.base_stmts]
+        parent, stmts = self.blocks[name]
+        out = self.chain(parent) if parent else [(p, False) for p in self.base_stmts]
+        return [(p, False) for p, _ in out] + [(p, True) for p in stmts]
+
+
+class Scenario:
+    def __init__(self, prog, name):
+        self.prog, self.name = prog, name
+        w = prog.world
+        self.minerals = {k: m.copy() for k, m in w.minerals.items()}
+        self.adds = defaultdict(float)  # (mineral, stage, actor) -> add
+        self.restrictions = []  # (exporter, mineral, stage, target, keep)
+        self.disrupts = []  # (actor, mineral, stage, keep)
+        self.stockpiles = {}  # (actor, mineral) -> (value, "days"|"mass")
+        self.allocation = "market"
+        self.allocation_explicit = False
+        self.alloc_coalition = None
+        self.rerouting = None
+        self.report = None  # (names, minerals)
+        env = dict(w.env)
+        for p, own in prog.chain(name):
+            self.apply(p, env, own)
+        self.apply_covers()
+        if self.allocation == "sticky":
+            self.r = 0.0
+        elif self.rerouting is not None:
+            self.r = self.rerouting
+        elif self.allocation_explicit:
+            self.r = 1.0
+        else:
+            self.r = 0.0
+
+    def items(self, items):
+        """[(name, stage or None)] -> [(mineral, stage)]: a mineral is all its stages,
+        a bare name that is no mineral is a stage of exactly one mineral."""
+        out = []
+        for name, stage in items:
+            if stage is not None:
+                if stage not in self.minerals[name].stages:
+                    raise NameError(f"unknown stage {name}.{stage}")
+                out.append((name, stage))
+            elif name in self.minerals:
+                out += [(name, s) for s in self.minerals[name].stages]
+            else:
+                owners = [m for m in self.minerals.values() if name in m.stages]
+                if len(owners) != 1:
+                    raise NameError(f"stage {name} is ambiguous or unknown")
+                out.append((owners[0].name, name))
+        return out
+
+    def targets(self, target, exporter):
+        """SPEC §2.4: `to all` is every actor but the restricting one; `except`
+        removes actors and groups; restricting oneself has no effect."""
+        w = self.prog.world
+        kind, names = target
+        if kind == "all":
+            ex = set(w.union(names))
+            return [a for a in w.actors if a != exporter and a not in ex]
+        return [a for a in w.union(names) if a != exporter]
+
+    def apply(self, p, env, own):
+        w = self.prog.world
+        k = p["k"]
+        val = lambda: eval_ast(p["e"], env)  # noqa: E731
+        if k == "let":
+            env[p["name"]] = val()
+        elif k in ("expect", "compare"):
+            pass
+        elif k == "report":
+            if own:  # SPEC §2.5: report is not inherited
+                self.report = (p["rows"], p["mins"])
+        elif k == "allocation":
+            self.allocation = p["rule"]
+            self.allocation_explicit = True
+            self.alloc_coalition = p["coalition"]
+        elif k == "rerouting":
+            self.rerouting = val()[0]
+        elif k == "stockpile":
+            a = w.actor(p["who"])
+            v = val()
+            if v[1] not in ("days", "mass"):
+                raise ValueError(f"line {p['line']}: a stockpile is a duration or a mass")
+            for name, stage in p["items"]:
+                if stage is not None or name not in self.minerals:
+                    raise NameError(f"line {p['line']}: stockpile takes a mineral")
+                self.stockpiles[(a, name)] = v  # a later stockpile replaces an earlier one
+        elif k == "disrupt":
+            a = w.actor(p["who"])
+            keep = 1.0 - val()[0]
+            for m, s in self.items(p["items"]):
+                self.disrupts.append((a, m, s, keep))
+        elif k == "restrict":
+            a = w.actor(p["who"])
+            f = 1.0 if p["e"] is None else val()[0]
+            for m, s in self.items(p["items"]):
+                for t in self.targets(p["target"], a):
+                    self.restrictions.append((a, m, s, t, 1.0 - f))
+        elif k == "adds":
+            a = w.actor(p["who"])
+            v = val()[0]
+            for m, s in self.items(p["items"]):
+                self.adds[(m, s, a)] += v
+        elif k == "sources":
+            buyer = w.actor(p["who"])
+            name, stage = p["item"]
+            if stage is None and name in self.minerals:
+                m, stage = name, self.minerals[name].stages[-1]
+            else:
+                ((m, stage),) = self.items([p["item"]])
+            self.minerals[m].sources[(buyer, stage)] = eval_shares(p["shares"], w, env)
+        elif k == "shares":
+            name, stage = p["item"]
+            items = eval_shares(p["shares"], w, env)
+            if stage == "demand":
+                self.minerals[name].demand = fill_row(items)
+                self.minerals[name].demand_named = {a for a, _ in items}
+            else:
+                ((m, s),) = self.items([p["item"]])
+                self.minerals[m].shares[s] = fill_row(items)
+        else:
+            raise ValueError(f"line {p['line']}: cannot apply {k}")
 
     def apply_covers(self):
-        """SPEC §2.2 + README: where no member has demand data, X is split by gdp
-        (when every member has one, otherwise equally)."""
-        w = self.world
-        for name, X, mins in self.covers:
+        """SPEC §2.2 + README: `covers X demand` supplies the demand data of a
+        mineral where no member has any, X split by `gdp` when every member has
+        one, otherwise equally, capped at what the data leaves to others; where
+        a member has data it is only checked. It is structure (SPEC §3.1), so it
+        reads the scenario's own demand lines."""
+        w = self.prog.world
+        for name, X, mins in self.prog.covers:
             members = w.coalitions[name]
-            for m in w.minerals.values():
+            for m in self.minerals.values():
                 if mins is not None and m.name not in mins:
                     continue
                 named = m.demand_named if m.demand is not None else set()
@@ -526,163 +810,6 @@ class Program:
                 d["ROW"] = max(0.0, 1.0 - sum(d.values()))
                 m.demand = d
                 m.demand_named = set(k for k in d if k != "ROW")
-
-    def scenario_names(self):
-        return ["base"] + self.order
-
-    def chain(self, name):
-        if name == "base":
-            return list(self.base_stmts)
-        parent, stmts = self.blocks[name]
-        out = self.chain(parent) if parent else list(self.base_stmts)
-        return out + list(stmts)
-
-    def own_stmts(self, name):
-        if name == "base":
-            return self.base_stmts
-        return self.blocks[name][1]
-
-
-class Scenario:
-    def __init__(self, prog, name):
-        self.prog, self.name = prog, name
-        w = prog.world
-        self.minerals = {k: m.copy() for k, m in w.minerals.items()}
-        self.adds = defaultdict(float)  # (mineral, stage, actor) -> add
-        self.restrictions = []  # (exporter, mineral, stage, target, keep)
-        self.disrupts = []  # (actor, mineral, stage, keep)
-        self.stockpiles = {}  # (actor, mineral) -> ("days"|"mass", value)
-        self.allocation = "market"
-        self.alloc_coalition = None
-        self.rerouting = None
-        self.report = None  # (names, minerals)
-        env = dict(w.env)
-        own = set(id(s) for s in prog.own_stmts(name))
-        for st in prog.chain(name):
-            self.apply(st, env, id(st) in own)
-        if self.allocation == "sticky":
-            self.r = 0.0
-        elif self.rerouting is not None:
-            self.r = self.rerouting
-        elif self.allocation_explicit:
-            self.r = 1.0
-        else:
-            self.r = 0.0
-
-    allocation_explicit = False
-
-    def items(self, toks):
-        """mineral list -> [(mineral, stage)]"""
-        out = []
-        for part in split_on(toks, ","):
-            txt = [t.text for t in part]
-            if len(txt) == 3 and txt[1] == ".":
-                out.append((txt[0], txt[2]))
-            elif len(txt) == 1:
-                if txt[0] in self.minerals:
-                    for s in self.minerals[txt[0]].stages:
-                        out.append((txt[0], s))
-                else:
-                    owners = [m for m in self.minerals.values() if txt[0] in m.stages]
-                    if len(owners) != 1:
-                        raise NameError(f"stage {txt[0]} is ambiguous or unknown")
-                    out.append((owners[0].name, txt[0]))
-            else:
-                raise SyntaxError(f"bad mineral item {txt}")
-        return out
-
-    def targets(self, toks, exporter):
-        w = self.prog.world
-        txt = [t.text for t in toks]
-        if txt and txt[0] == "all":
-            allc = [a for a in w.actors if a != exporter]
-            if len(txt) > 1 and txt[1] == "except":
-                ex = w.union([t for t in txt[2:] if t not in ("+", ",")])
-                allc = [a for a in allc if a not in ex]
-            return allc
-        return [a for a in w.union([t for t in txt if t not in ("+", ",")]) if a != exporter]
-
-    def apply(self, st, env, own):
-        w = self.prog.world
-        words = st.words()
-        k = words[0]
-        if k == "let":
-            env[words[1]] = eval_expr(st.toks[3:], env)
-        elif k in ("expect", "compare"):
-            pass
-        elif k == "report":
-            if own:
-                toks = st.toks[2:] if words[1] == "for" else st.toks[1:]
-                txt = [t.text for t in toks]
-                mins = None
-                if "on" in txt:
-                    j = txt.index("on")
-                    mins = [t for t in txt[j + 1 :] if t != ","]
-                    txt = txt[:j]
-                self.report = ([t for t in txt if t != ","], mins)
-        elif k == "allocation":
-            self.allocation = words[1]
-            self.allocation_explicit = True
-            self.alloc_coalition = words[2] if len(words) > 2 else None
-        elif k == "rerouting":
-            self.rerouting = eval_expr(st.toks[1:], env)[0]
-        elif k == "stockpile":
-            a = w.actor(words[1])
-            v = eval_expr(st.toks[3:], env)
-            self.stockpiles[(a, words[2])] = v
-        elif k == "disrupt":
-            a = w.actor(words[1])
-            j = words.index("by")
-            keep = 1.0 - eval_expr(st.toks[j + 1 :], env)[0]
-            for m, s in self.items(st.toks[2:j]):
-                self.disrupts.append((a, m, s, keep))
-        elif len(words) > 1 and words[1] in ("restricts", "bans"):
-            a = w.actor(words[0])
-            j = words.index("to")
-            if "by" in words:
-                b = words.index("by")
-                f = eval_expr(st.toks[b + 1 :], env)[0]
-            else:
-                b = len(words)
-                f = 1.0
-            for m, s in self.items(st.toks[2:j]):
-                for t in self.targets(st.toks[j + 1 : b], a):
-                    self.restrictions.append((a, m, s, t, 1.0 - f))
-        elif len(words) > 1 and words[1] == "adds":
-            a = w.actor(words[0])
-            # AU adds 3% rare_earths.refining : expression then an item
-            # the item is the trailing `m` or `m . s`
-            if len(words) >= 4 and words[-2] == ".":
-                item_toks, ex = st.toks[-3:], st.toks[2:-3]
-            else:
-                item_toks, ex = st.toks[-1:], st.toks[2:-1]
-            v = eval_expr(ex, env)[0]
-            for m, s in self.items(item_toks):
-                self.adds[(m, s, a)] += v
-        elif len(words) > 1 and words[1] == "sources":
-            buyer = w.actor(words[0])
-            colon = words.index(":")
-            it = self.items(st.toks[2:colon])
-            m = it[0][0]
-            stage = it[0][1] if len(st.toks[2:colon]) == 3 else self.minerals[m].stages[-1]
-            self.minerals[m].sources[(buyer, stage)] = parse_share_list(st.toks[colon + 1 :], w, env)
-        elif ":" in words and "." in words[: words.index(":")]:
-            # restated share line: rare_earths.refining: CN 80%
-            m, s = words[0], words[2]
-            items = parse_share_list(st.toks[4:], w, env)
-            if s == "demand":
-                self.minerals[m].demand = fill_row(items)
-                self.minerals[m].demand_named = {a for a, _ in items}
-            else:
-                self.minerals[m].shares[s] = fill_row(items)
-        elif ":" in words and words[0] in ("demand",) or (len(words) > 1 and words[1] == ":"):
-            # bare stage name restated
-            s = words[0]
-            owners = [mm for mm in self.minerals.values() if s in mm.stages]
-            items = parse_share_list(st.toks[2:], w, env)
-            owners[0].shares[s] = fill_row(items)
-        else:
-            raise SyntaxError(f"line {st.line}: xcheck cannot read: {st}")
 
 
 # ---------------------------------------------------------------------------
@@ -740,21 +867,31 @@ class FlowNet:
                 total += f
 
 
-def progressive_fill(need, flow_fn, extra_required=0.0):
+def progressive_fill(need, flow_fn, extra_required=0.0, slack=1e-13):
     """Lexicographically max-min fair fill ratios.
 
     need: {buyer: M_b > 0}; flow_fn(amounts) -> max flow of the network whose
     buyer sinks have capacities `amounts` (plus any fixed requirement worth
     `extra_required`). Returns {buyer: received}.
+
+    Progressive filling: raise every active buyer's fill ratio together to the
+    highest feasible level t (bisection, max flow as the oracle), freeze the
+    buyers that cannot get more at t, repeat with the rest.
+
+    Max-flow sums carry rounding error, so "feasible" allows the flow to fall
+    `slack` (relative above 1) short of the amounts asked. The shortfall
+    already present when a round starts (the frozen amounts may exceed the
+    exact ones by up to the slack of earlier rounds, and a fixed requirement
+    by its own rounding) is allowed on top of it: otherwise a later round
+    sees only noise at its boundary and stops early.
     """
     frozen = {}
     active = [b for b in need if need[b] > 1e-15]
-    tol = 1e-14
     t_lo = 0.0
 
-    def feasible(amounts):
+    def short(amounts):
         req = extra_required + sum(amounts.values())
-        return flow_fn(amounts) >= req - tol * max(1.0, req) * 10
+        return req - flow_fn(amounts), req
 
     while active:
         def amounts_at(t, raise_b=None):
@@ -762,6 +899,12 @@ def progressive_fill(need, flow_fn, extra_required=0.0):
             for b in active:
                 a[b] = need[b] * (1.0 if b == raise_b else t)
             return a
+
+        carried = max(0.0, short(amounts_at(t_lo))[0])
+
+        def feasible(amounts):
+            gap, req = short(amounts)
+            return gap <= carried + slack * max(1.0, req)
 
         if feasible(amounts_at(1.0)):
             for b in active:
@@ -889,7 +1032,10 @@ def evaluate_mineral(sc, m):
         tot = sum(cap.values())
         div = max(1.0, tot)
         P.append({a: v / div for a, v in cap.items() if v > 0})
-    D = {a: v for a, v in (m.demand or {"ROW": 1.0}).items() if v > 0}
+    # A demand within 1e-12 of 0 is 0: the README writes such values as 0,
+    # and they are rounding left over from sums such as 1 - (57% + 22% + 21%)
+    # (a `covers` claim capped at what the data leaves), not demand.
+    D = {a: v for a, v in (m.demand or {"ROW": 1.0}).items() if v > 1e-12}
 
     def need_at(s):
         return P[s + 1] if s < k - 1 else D
@@ -898,7 +1044,7 @@ def evaluate_mineral(sc, m):
     flows, H, Ms, warnings = [], [], [], []
     for s in range(k):
         N = need_at(s)
-        actors = set(P[s]) | set(N)
+        actors = sorted(set(P[s]) | set(N))  # sorted: results do not depend on hashing
         h = {a: min(P[s].get(a, 0.0), N.get(a, 0.0)) for a in actors}
         X = {a: P[s].get(a, 0.0) - h[a] for a in actors}
         M = {a: N.get(a, 0.0) - h[a] for a in actors}
@@ -923,7 +1069,9 @@ def evaluate_mineral(sc, m):
         Xr = dict(X)
         Mr = dict(M)
         for (b, p), v in fixed.items():
-            Xr[p] -= v
+            # a supplier with no output at this stage has no surplus: its
+            # sourced flows were capped to 0 above
+            Xr[p] = Xr.get(p, 0.0) - v
             Mr[b] -= v
         SX = sum(v for v in Xr.values() if v > 0)
         SM = sum(v for v in Mr.values() if v > 1e-18)
@@ -1015,7 +1163,7 @@ def evaluate_mineral(sc, m):
                 N = {b: v * keep_d[(s + 1, b)] for b, v in P[s + 1].items()}
             else:
                 N = dict(D)
-            actors = set(Q) | set(N)
+            actors = sorted(set(Q) | set(N))
             h = {a: min(Q.get(a, 0.0), N.get(a, 0.0)) for a in actors}
             X = {a: Q.get(a, 0.0) - h[a] for a in actors}
             M = {a: N.get(a, 0.0) - h[a] for a in actors}
@@ -1065,9 +1213,9 @@ def country_row(sc, res, c):
         sup = res.flows[k - 1].get(c, {})
         tot = sum(sup.values())
         row["import_reliance"] = res.M[k - 1].get(c, 0.0) / d
-        best = sorted(sup.items(), key=lambda kv: (-kv[1], kv[0]))
-        row["top_supplier"] = best[0][0] if best else None
-        row["top_supplier_share"] = best[0][1] / tot if best else 0.0
+        best = top_supplier(sup)
+        row["top_supplier"] = best[0] if best else None
+        row["top_supplier_share"] = best[1] / tot if best else 0.0
         row["hhi"] = sum((100 * v / tot) ** 2 for v in sup.values()) if tot > 0 else 0.0
         row["dependency"] = dict(res.dep[c])
         row["at_risk"] = 1 - res.R_sticky.get(c, 0.0) / d
@@ -1079,6 +1227,16 @@ def country_row(sc, res, c):
     row["_days"] = days
     row["cover_days"] = days / row["shortfall"] if days is not None and row["shortfall"] > 1e-12 else None
     return row
+
+
+def top_supplier(supply):
+    """SPEC §3.6: the largest supplier, a tie to the code first in alphabetical
+    order. Flows that differ by rounding only (1e-12) tie: 0.35 - 0.15 and
+    0.65 - 0.45 are the same surplus."""
+    if not supply:
+        return None
+    big = max(supply.values())
+    return min((p, v) for p, v in supply.items() if v >= big - 1e-12)
 
 
 def stock_days(sc, m, c, d):
@@ -1106,9 +1264,9 @@ def group_row(sc, res, members):
             for p, v in res.flows[k - 1].get(c, {}).items():
                 sup[p] += v
         tot = sum(sup.values())
-        best = sorted(sup.items(), key=lambda kv: (-kv[1], kv[0]))
-        row["top_supplier"] = best[0][0] if best else None
-        row["top_supplier_share"] = best[0][1] / tot if best else 0.0
+        best = top_supplier(sup)
+        row["top_supplier"] = best[0] if best else None
+        row["top_supplier_share"] = best[1] / tot if best else 0.0
         row["hhi"] = sum((100 * v / tot) ** 2 for v in sup.values()) if tot > 0 else 0.0
         dep = defaultdict(float)
         for c, r in crs.items():
@@ -1237,6 +1395,7 @@ def compare(mine, lode_json, tol, out):
 
         if my is None:
             out.append(f"{name}: scenario missing in xcheck")
+            stats[name] = (1, 1)
             continue
         seen = set()
         for row in sc["rows"]:
@@ -1280,6 +1439,7 @@ def compare(mine, lode_json, tol, out):
     for name in mine:
         if name not in stats:
             out.append(f"{name}: scenario missing in lode's output")
+            stats[name] = (1, 1)
     return stats
 
 
@@ -1289,10 +1449,10 @@ EXPECT_RE = re.compile(r"^\s*(?:(\w+)\s*:\s*)?([^\s<>=!]+)\s*(<=|>=|==|!=|<|>)\s
 def check_expectations(ctx, lode_json, tol, out):
     """lode's `actual` for every expect line against xcheck's value of the same metric."""
     n = bad = 0
-    w = ctx.prog.world
     for e in lode_json.get("expectations", []):
         m = EXPECT_RE.match(e["text"])
         if not m:
+            bad += 1
             out.append(f"expect: cannot read {e['text']!r}")
             continue
         ref = m.group(2)
@@ -1300,7 +1460,8 @@ def check_expectations(ctx, lode_json, tol, out):
         actor, mineral, metric = parts[0], parts[1], ".".join(parts[2:])
         try:
             mine = ctx.metric(e["scenario"], actor, mineral, metric)
-        except Exception as ex:  # pragma: no cover - reported, not fatal
+        except Exception as ex:  # reported and counted, not fatal
+            bad += 1
             out.append(f"expect {e['scenario']}: {e['text']}: xcheck cannot evaluate ({ex})")
             continue
         n += 1
@@ -1325,7 +1486,8 @@ def check_comparisons(ctx, lode_json, tol, out):
                     continue
                 try:
                     mine = ctx.metric(scen, r["actor"], r["mineral"], r["metric"])
-                except Exception as ex:
+                except Exception as ex:  # reported and counted, not fatal
+                    bad += 1
                     out.append(f"compare {c['against']} vs {c['base']}: {r}: xcheck cannot evaluate ({ex})")
                     continue
                 n += 1
@@ -1378,6 +1540,23 @@ def dump(mine):
                   f"short={r['shortfall']:.6f} cover={r['cover_days']} dep: {dep}")
 
 
+def check_file(f, args):
+    """xcheck one file -> (lines to print, {section: (compared, differing)})."""
+    prog = Program(f)
+    ctx = Context(prog)
+    mine = evaluate(prog, ctx)
+    if args.dump:
+        dump(mine)
+        return [], {}
+    lj = run_lode(args.lode, f)
+    out = []
+    stats = compare(mine, lj, args.tol, out)
+    stats["(expect actual)"] = check_expectations(ctx, lj, args.tol, out)
+    stats["(compare tables)"] = check_comparisons(ctx, lj, args.tol, out)
+    stats["(row order §4.1)"] = check_row_order(lj, out)
+    return out, stats
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="+")
@@ -1385,41 +1564,51 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--dump", action="store_true", help="print xcheck's own results, do not run lode")
     ap.add_argument("--max-lines", type=int, default=0, help="show at most N differences per file (0 = all)")
+    ap.add_argument("--quiet", action="store_true",
+                    help="print only files that differ or fail, and the totals")
     args = ap.parse_args()
     total_n = total_bad = 0
     summary = []
+    failed = []
+    refused = []
     for f in args.files:
-        prog = Program(f)
-        ctx = Context(prog)
-        mine = evaluate(prog, ctx)
-        if args.dump:
-            dump(mine)
+        try:
+            out, stats = check_file(f, args)
+        except Refused as e:
+            refused.append(f)
+            print(f"### {f}\n  REFUSED: {e}")
             continue
-        lj = run_lode(args.lode, f)
-        out = []
-        stats = compare(mine, lj, args.tol, out)
-        stats["(expect actual)"] = check_expectations(ctx, lj, args.tol, out)
-        stats["(compare tables)"] = check_comparisons(ctx, lj, args.tol, out)
-        stats["(row order §4.1)"] = check_row_order(lj, out)
+        except Exception:  # a crash is reported per file and fails the run
+            failed.append(f)
+            print(f"### {f}\n  CRASH\n" + "".join("    " + ln + "\n" for ln in traceback.format_exc().splitlines()))
+            continue
+        if args.dump:
+            continue
+        fn = sum(v[0] for v in stats.values())
+        fb = sum(v[1] for v in stats.values())
+        total_n += fn
+        total_bad += fb
+        summary.append((f, fn, fb))
+        if args.quiet and not out and not fb:
+            continue
         print(f"### {f}")
         shown = out if not args.max_lines else out[: args.max_lines]
         for line in shown:
             print("  " + line)
         if len(shown) < len(out):
             print(f"  ... {len(out) - len(shown)} more")
-        for sc, (n, bad) in stats.items():
-            print(f"  {sc:26} compared {n:5}  differ {bad:4}")
-            total_n += n
-            total_bad += bad
-        fn = sum(v[0] for v in stats.values())
-        fb = sum(v[1] for v in stats.values())
-        summary.append((f, fn, fb))
+        if not args.quiet:
+            for sc, (n, bad) in stats.items():
+                print(f"  {sc:26} compared {n:5}  differ {bad:4}")
     if not args.dump:
         print("### summary")
-        for f, n, b in summary:
-            print(f"  {os.path.basename(f):28} compared {n:6}  differ {b:5}")
+        if not args.quiet:
+            for f, n, b in summary:
+                print(f"  {os.path.basename(f):28} compared {n:6}  differ {b:5}")
+        files_bad = sum(1 for _, _, b in summary if b)
+        print(f"  {'files':28} {len(args.files):6}  differ {files_bad:5}  crashed {len(failed):3}  refused {len(refused):3}")
         print(f"  {'total':28} compared {total_n:6}  differ {total_bad:5}")
-    return 1 if total_bad else 0
+    return 1 if total_bad or failed or refused else 0
 
 
 if __name__ == "__main__":
