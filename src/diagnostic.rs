@@ -81,6 +81,7 @@ codes! {
     SelfRestriction = "W0303", "actor restricts itself";
     EmptyTarget = "W0304", "restriction reaches no one, or no flow";
     CoversSupplies = "W0305", "a coalition's claim supplies demand the data lack";
+    IdleDisruption = "W0306", "disruption of an actor with no output there";
     ImportUnmapped = "W0701", "trade code maps to no country";
     ImportMissing = "W0702", "trade rows without the measure left out";
 }

@@ -93,6 +93,10 @@ pub struct Row {
     pub at_risk: Option<f64>,
     pub shortfall: Option<f64>,
     pub cover_days: Option<f64>,
+    /// Suppliers under the listing floor, kept only where a comparison
+    /// needs their exact share.
+    #[serde(skip)]
+    pub dependency_small: Vec<(std::sync::Arc<str>, f64)>,
 }
 
 /// A delta table against the first scenario of a `compare` line.
@@ -217,6 +221,19 @@ impl Row {
                 .map(|(p, v)| (MetricKey::keyed(M::Dependency, &**p), Some(*v))),
         );
         out
+    }
+
+    /// The exact dependency on `supplier`, listed or not: 0 when the row
+    /// buys nothing through it, `None` without data.
+    pub fn dependency_on(&self, supplier: &str) -> Option<f64> {
+        let listed = self.dependency.as_ref()?;
+        Some(
+            listed
+                .iter()
+                .chain(&self.dependency_small)
+                .find(|(k, _)| &**k == supplier)
+                .map_or(0.0, |(_, v)| *v),
+        )
     }
 
     /// The row has a demand figure, so its metrics have data.

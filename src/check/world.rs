@@ -15,7 +15,7 @@ use crate::source::Span;
 use crate::syntax::limits::MAX_DEPTH;
 
 /// Tolerance on share sums: 0.1 percentage point (SPEC §2.1).
-const SUM_TOLERANCE: f64 = 0.001;
+pub(super) const SUM_TOLERANCE: f64 = 0.001;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Visit {
@@ -551,13 +551,40 @@ impl Checker<'_> {
                     if let Some(line) =
                         self.sourcing_line(id, buyer, stage.as_ref(), shares, vars, item.span)
                     {
-                        let lines = &mut self.world.minerals[id].sourcing;
-                        if !lines[..stated]
+                        let mineral = &self.world.minerals[id];
+                        // A used file's statement for this buyer and stage,
+                        // read earlier, wins over the block's line.
+                        if mineral.sourcing[..stated]
                             .iter()
                             .any(|l| l.buyer == line.buyer && l.stage == line.stage)
                         {
-                            lines.push(line);
+                            continue;
                         }
+                        // A sourcing line fixes the buyer's import shares at
+                        // a stage (SPEC §3.3): a second one would fix them
+                        // again.
+                        if let Some(first) = mineral.sourcing[stated..]
+                            .iter()
+                            .find(|l| l.buyer == line.buyer && l.stage == line.stage)
+                        {
+                            let code = self.world.actors[line.buyer].code.clone();
+                            let stage = mineral.stages[line.stage].clone();
+                            let first = first.span;
+                            self.error(
+                                Diag::new(
+                                    Code::MineralShape,
+                                    format!(
+                                        "`{code}` has two sourcing lines for {} {stage}",
+                                        m.name.text
+                                    ),
+                                )
+                                .with_label(item.span, "second line")
+                                .with_label(first, "first line")
+                                .help("list every supplier on one line: `JP sources refining: CN 60%, MY 20%`"),
+                            );
+                            continue;
+                        }
+                        self.world.minerals[id].sourcing.push(line);
                     }
                 }
             }

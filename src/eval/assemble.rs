@@ -29,6 +29,8 @@ pub struct RestrictionLine {
     pub importers: Vec<ActorId>,
     pub stages: Vec<usize>,
     pub fraction: Num,
+    /// A quota in tonnes per year in place of `fraction`.
+    pub quota: Option<Num>,
     /// From the restricting actor to the end of the target.
     pub span: Span,
     /// The whole statement.
@@ -104,6 +106,7 @@ pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
     };
     let mut allocation: Option<Allocation> = None;
     let mut rerouting: Option<Num> = None;
+    let row = world.row();
     for action in checked.actions(id) {
         let statement = action.span;
         match &action.kind {
@@ -111,12 +114,15 @@ pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
                 mineral,
                 line,
                 shares,
+                only,
             } => {
                 let ms = &mut st.minerals[*mineral];
-                match line {
-                    Line::Stage(s) => ms.stage_shares[*s] = Some(shares.clone()),
-                    Line::Demand => ms.demand = Some(shares.clone()),
-                }
+                let slot = match line {
+                    Line::Stage(s) => &mut ms.stage_shares[*s],
+                    Line::Demand => &mut ms.demand,
+                };
+                let current = slot.take().unwrap_or_default();
+                *slot = Some(current.restated(shares, *only, row));
             }
             ActionKind::Sourcing { mineral, line } => {
                 let ms = &mut st.minerals[*mineral];
@@ -150,12 +156,14 @@ pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
                 mineral,
                 stages,
                 fraction,
+                quota,
                 target_span,
             } => st.minerals[*mineral].restrictions.push(RestrictionLine {
                 exporter: *exporter,
                 importers: importers.clone(),
                 stages: stages.clone(),
                 fraction: *fraction,
+                quota: *quota,
                 span: *target_span,
                 statement,
             }),
@@ -220,6 +228,9 @@ pub struct Restricted {
     pub importers: Vec<ActorId>,
     pub stages: Vec<usize>,
     pub fraction: f64,
+    /// A quota as a share of world demand, in place of `fraction`: set
+    /// once the equilibrium flows it is taken from are known.
+    pub quota: Option<f64>,
 }
 
 /// A disruption with its fraction.
@@ -270,6 +281,12 @@ pub fn resolve(
                 importers: l.importers.clone(),
                 stages: l.stages.clone(),
                 fraction: fraction(l.fraction),
+                quota: l.quota.map(|q| {
+                    let volume = checked.world.minerals[mineral]
+                        .volume_t
+                        .unwrap_or(f64::INFINITY);
+                    (q.get(values) / volume).max(0.0)
+                }),
             })
             .collect(),
         disruptions: ms
@@ -320,7 +337,10 @@ fn full_line(checked: &Checked, named: &[(ActorId, f64)]) -> BTreeMap<ActorId, f
         row_named |= a == row;
     }
     if !row_named {
-        let rest = (1.0 - sum).max(0.0);
+        // What the named shares leave to ROW; within rounding of nothing
+        // (57% + 22% + 21% leaves 1e-16), nothing.
+        let rest = 1.0 - sum;
+        let rest = if rest < 1e-12 { 0.0 } else { rest };
         *out.entry(row).or_insert(0.0) += rest;
     }
     out
@@ -375,7 +395,9 @@ fn claim_effect(
     let group = &world.groups[g];
     // Members are sorted (program::Group), so lookups are binary searches.
     let is_member = |a: &ActorId| group.members.binary_search(a).is_ok();
-    if named.iter().any(|(a, v)| is_member(a) && *v > 0.0) {
+    // A member named in the demand line has data, even at 0% (SPEC §2.2:
+    // the claim is then only checked).
+    if named.iter().any(|(a, _)| is_member(a)) {
         let computed = named
             .iter()
             .filter(|(a, _)| is_member(a))
@@ -397,7 +419,10 @@ fn claim_effect(
         .filter(|(a, _)| !is_member(a) && *a != row)
         .map(|(_, v)| v)
         .sum();
-    let room = (others + claim_share > 1.0 + 1e-9).then(|| (1.0 - others).max(0.0));
+    let room = (others + claim_share > 1.0 + 1e-9).then(|| {
+        let left = 1.0 - others;
+        if left < 1e-12 { 0.0 } else { left }
+    });
     let gdps: Option<Vec<f64>> = members
         .iter()
         .map(|&a| world.actors[a].gdp.map(|n| n.get(values)))
@@ -438,6 +463,7 @@ fn demand_with_covers(
             weights,
             ..
         } = claim_effect(checked, g, claim.share.get(values), &named, values)
+            && share > 0.0
         {
             let total: f64 = weights.iter().sum();
             named.retain(|(a, _)| *a != row);
@@ -447,7 +473,8 @@ fn demand_with_covers(
             }
         }
     }
-    basis.remove(&row);
+    // ROW's figure is what the named shares leave: it is data too.
+    basis.insert(row, DemandBasis::Data);
     (full_line(checked, &named), basis)
 }
 
@@ -509,6 +536,7 @@ pub fn covers_warnings(checked: &Checked, st: &ScenarioState, values: &Values) -
                     members,
                     weights,
                 } => {
+                    let supplies = used > 0.0;
                     if let Some(room) = room {
                         out.push(
                             Diag::new(
@@ -524,13 +552,15 @@ pub fn covers_warnings(checked: &Checked, st: &ScenarioState, values: &Values) -
                             .about([m.index() as u64, share.to_bits(), room.to_bits()]),
                         );
                     }
-                    let total: f64 = weights.iter().sum();
-                    let line = &mut named[m.index()];
-                    line.retain(|(a, _)| *a != row);
-                    for (a, w) in members.iter().zip(&weights) {
-                        line.push((*a, used * w / total));
+                    if supplies {
+                        let total: f64 = weights.iter().sum();
+                        let line = &mut named[m.index()];
+                        line.retain(|(a, _)| *a != row);
+                        for (a, w) in members.iter().zip(&weights) {
+                            line.push((*a, used * w / total));
+                        }
+                        supplied.push(mname);
                     }
-                    supplied.push(mname);
                 }
                 ClaimEffect::Nothing => {}
             }
@@ -730,7 +760,61 @@ pub fn model_warnings(checked: &Checked, state: &ScenarioState, ev: &MineralEval
             }
         })
         .chain(idle_restrictions(checked, state, ev))
+        .chain(idle_disruptions(checked, state, ev))
         .collect()
+}
+
+/// Disruptions of an actor with no output at the disrupted stages in this
+/// scenario's equilibrium: they change nothing.
+fn idle_disruptions<'a>(
+    checked: &'a Checked,
+    state: &'a ScenarioState,
+    ev: &'a MineralEval,
+) -> impl Iterator<Item = Diag> + 'a {
+    let world = &checked.world;
+    let mineral = &world.minerals[ev.mineral];
+    let eq = &ev.outcome.equilibrium;
+    state.minerals[ev.mineral]
+        .disruptions
+        .iter()
+        .filter(move |d| {
+            let output: f64 = match ev.local.get(&d.actor) {
+                Some(&i) => d
+                    .stages
+                    .iter()
+                    .map(|&s| {
+                        eq.output
+                            .get(s)
+                            .and_then(|o| o.get(i))
+                            .copied()
+                            .unwrap_or(0.0)
+                    })
+                    .sum(),
+                None => 0.0,
+            };
+            output <= 1e-12
+        })
+        .map(move |d| {
+            let a = &world.actors[d.actor].code;
+            let what = if d.stages.len() == mineral.stages.len() {
+                mineral.name.clone()
+            } else {
+                d.stages
+                    .iter()
+                    .map(|&s| format!("{}.{}", mineral.name, mineral.stages[s]))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            Diag::new(
+                Code::IdleDisruption,
+                format!("disrupting {a}'s {what} changes nothing: {a} has no output there"),
+            )
+            .with_label(d.statement, "changes nothing")
+            .about([ev.mineral.index() as u64, d.actor.index() as u64])
+            .help(format!(
+                "`disrupt` cuts an actor's own output; {a} produces none of {what} in the data"
+            ))
+        })
 }
 
 /// Restrictions that cap no flow: the targets buy none of the mineral from
@@ -745,27 +829,36 @@ fn idle_restrictions<'a>(
     let world = &checked.world;
     let mineral = &world.minerals[ev.mineral];
     let eq = &ev.outcome.equilibrium;
-    state.minerals[ev.mineral]
-        .restrictions
+    let lines = &state.minerals[ev.mineral].restrictions;
+    let carries = move |line: &RestrictionLine| {
+        let Some(&e) = ev.local.get(&line.exporter) else {
+            return false;
+        };
+        let carried: f64 = line
+            .importers
+            .iter()
+            .filter_map(|a| ev.local.get(a))
+            .flat_map(|&i| {
+                line.stages
+                    .iter()
+                    .map(move |&s| eq.stages.get(s).map_or(0.0, |st| st.flow(i, e)))
+            })
+            .sum();
+        carried > 1e-12
+    };
+    // A group's restriction is one line per member: it is idle only when
+    // no member's part reaches a flow, and then said once, of the first.
+    lines
         .iter()
+        .enumerate()
         // An empty target list has had its warning from the checker.
-        .filter(|line| !line.importers.is_empty())
-        .filter(move |line| {
-            let Some(&e) = ev.local.get(&line.exporter) else {
-                return true;
-            };
-            let carried: f64 = line
-                .importers
-                .iter()
-                .filter_map(|a| ev.local.get(a))
-                .flat_map(|&i| {
-                    line.stages
-                        .iter()
-                        .map(move |&s| eq.stages.get(s).map_or(0.0, |st| st.flow(i, e)))
-                })
-                .sum();
-            carried <= 1e-12
+        .filter(|(_, line)| !line.importers.is_empty())
+        .filter(move |(i, line)| {
+            let same = |l: &&RestrictionLine| l.statement == line.statement;
+            let first = lines.iter().position(|l| same(&l)) == Some(*i);
+            first && !lines.iter().filter(same).any(carries)
         })
+        .map(|(_, line)| line)
         .map(move |line| {
             let e = &world.actors[line.exporter].code;
             let targets = match line.importers.as_slice() {

@@ -10,7 +10,7 @@ use crate::results::{DeltaRow, Row};
 /// A metric with a value on one side only (a stockpile's `cover_days`, a
 /// row with no data in one scenario) is kept, with no delta: it appears or
 /// disappears. A supplier missing from one side's dependency list (under
-/// 0.1%) counts as 0 there.
+/// 0.1%) counts with its exact share there.
 pub fn delta_rows(base: &Row, other: &Row) -> Vec<DeltaRow> {
     let b = base.scalars();
     let o = other.scalars();
@@ -32,10 +32,16 @@ pub fn delta_rows(base: &Row, other: &Row) -> Vec<DeltaRow> {
             keys.push(k);
         }
     }
-    let side = |row: &Row, map: &HashMap<&MetricKey, Option<f64>>, k: &MetricKey| match map.get(k) {
-        Some(v) => *v,
-        None if k.kind == MetricKind::Dependency && row.dependency.is_some() => Some(0.0),
-        None => None,
+    let side = |row: &Row, map: &HashMap<&MetricKey, Option<f64>>, k: &MetricKey| {
+        match (map.get(k), &k.key) {
+            (Some(v), _) => *v,
+            // A supplier under the listing floor on this side: its exact
+            // share, not 0.
+            (None, Some(supplier)) if k.kind == MetricKind::Dependency => {
+                row.dependency_on(supplier)
+            }
+            (None, _) => None,
+        }
     };
     keys.into_iter()
         .filter_map(|k| {

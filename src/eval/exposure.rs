@@ -69,8 +69,36 @@ pub fn evaluate_mineral(
     mineral: MineralId,
     values: &Values,
 ) -> MineralEval {
-    let resolved = assemble::resolve(checked, state, mineral, values);
-    let (market, local, global) = assemble::market_of(checked, state, &resolved);
+    let mut resolved = assemble::resolve(checked, state, mineral, values);
+    let (mut market, mut local, mut global) = assemble::market_of(checked, state, &resolved);
+    if resolved.restrictions.iter().any(|r| r.quota.is_some()) {
+        // A quota (`by 10 kt`) is taken off the restricted flows pro rata
+        // to their equilibrium size: f = quota / Σ flows, at most 1.
+        let (eq, _) = model::equilibrium::solve(&market);
+        let stages = &eq.stages;
+        for r in resolved.restrictions.iter_mut() {
+            let Some(q) = r.quota else { continue };
+            let flow: f64 = match local.get(&r.exporter) {
+                Some(&e) => r
+                    .importers
+                    .iter()
+                    .filter_map(|a| local.get(a))
+                    .flat_map(|&i| {
+                        r.stages
+                            .iter()
+                            .map(move |&s| stages.get(s).map_or(0.0, |st| st.flow(i, e)))
+                    })
+                    .sum(),
+                None => 0.0,
+            };
+            r.fraction = if flow > 1e-12 {
+                (q / flow).min(1.0)
+            } else {
+                0.0
+            };
+        }
+        (market, local, global) = assemble::market_of(checked, state, &resolved);
+    }
     let outcome = model::evaluate(&market);
     let volume = checked.world.minerals[mineral].volume_t;
     let ms = &state.minerals[mineral];

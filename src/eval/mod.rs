@@ -127,6 +127,15 @@ fn run_jobs(
         &format!("{n} scenario{}", if n == 1 { "" } else { "s" }),
     );
     let values = checked.plain_values();
+    // Scenarios in a comparison keep their rows' small dependencies, so a
+    // delta is exact even under the listing floor.
+    let mut compared = vec![false; checked.scenarios.len()];
+    for c in &plan.compares {
+        for &s in c {
+            compared[s.index()] = true;
+        }
+    }
+    let compared = |s: ScenarioId| compared[s.index()];
     let codes: Vec<Arc<str>> = checked
         .world
         .actors
@@ -146,7 +155,10 @@ fn run_jobs(
                 .iter()
                 .map(|&subject| {
                     let f = exposures.get(checked, subject);
-                    (subject, rows::row(checked, &codes, &ev, subject, &f))
+                    (
+                        subject,
+                        rows::row(checked, &codes, &ev, subject, &f, compared(s)),
+                    )
                 })
                 .collect();
             let measures = plan

@@ -20,6 +20,7 @@ pub fn row(
     ev: &MineralEval,
     subject: Subject,
     f: &Figures<'_>,
+    keep_small: bool,
 ) -> Row {
     let x = &*f.x;
     let data = f.has_data();
@@ -64,6 +65,15 @@ pub fn row(
         at_risk: measured(x.at_risk),
         shortfall: measured(x.shortfall),
         cover_days: x.cover_days.filter(|_| data).map(clean_count),
+        dependency_small: if keep_small && data {
+            x.dependency
+                .iter()
+                .filter(|&&(_, v)| v < DEPENDENCY_FLOOR)
+                .map(|&(i, v)| (codes[ev.global[i]].clone(), clean(v)))
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 

@@ -158,6 +158,7 @@ pub(crate) mod fixture {
             at_risk: Some(at_risk),
             shortfall: Some(shortfall),
             cover_days,
+            dependency_small: Vec::new(),
         }
     }
 

@@ -129,11 +129,12 @@ impl Lowerer {
                 StmtKind::Source(self.string(p))
             }
             Rule::share_override => {
-                let mut it = kids(pair);
+                let mut it = kids(pair).peekable();
                 let target = it
                     .next()
                     .unwrap_or_else(|| panic!("internal error: override"));
                 let mut parts: Vec<Name> = target.into_inner().map(|p| self.name(p)).collect();
+                let only = it.next_if(|p| p.as_rule() == Rule::kw_only).is_some();
                 let shares = self.share_list(it.next());
                 let (mineral, line) = if parts.len() == 2 {
                     let line = parts.pop().unwrap_or_else(|| panic!("internal error"));
@@ -147,6 +148,7 @@ impl Lowerer {
                 StmtKind::ShareOverride(ShareOverride {
                     mineral,
                     line,
+                    only,
                     shares,
                 })
             }
@@ -190,12 +192,12 @@ impl Lowerer {
             }
             Rule::stockpile_stmt => {
                 let mut it = kids(pair);
-                let actor = self.actor_ref(it.next());
+                let holders = self.members(it.next());
                 let minerals = self.mineral_list(it.next());
                 let amount = self.next_expr(&mut it);
                 let dated = self.dated(it.next());
                 StmtKind::Stockpile(Stockpile {
-                    actor,
+                    holders,
                     minerals,
                     amount,
                     dated,
@@ -614,6 +616,23 @@ impl Lowerer {
                         .unwrap_or_else(|| panic!("internal error"));
                     rhs = Some(match inner.as_rule() {
                         Rule::code | Rule::miscased => ExpectRhs::Code(self.name(inner)),
+                        Rule::other_metric => {
+                            let mut scenario = None;
+                            let mut path = None;
+                            for q in kids(inner) {
+                                match q.as_rule() {
+                                    Rule::ident => scenario = Some(self.name(q)),
+                                    Rule::metric_path => path = Some(self.metric_path(q)),
+                                    _ => unexpected(&q),
+                                }
+                            }
+                            ExpectRhs::Metric {
+                                scenario,
+                                path: Box::new(path.unwrap_or_else(|| {
+                                    panic!("internal error: other metric without a path")
+                                })),
+                            }
+                        }
                         _ => ExpectRhs::Value(self.expr(inner)),
                     });
                 }

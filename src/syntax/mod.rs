@@ -326,6 +326,7 @@ pub const KEYWORDS: &[&str] = &[
     "until",
     "lifts",
     "restrictions",
+    "only",
     "days",
     "months",
     "years",
