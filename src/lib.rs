@@ -29,9 +29,11 @@
 
 pub mod ast;
 pub mod check;
+pub mod coverage;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
+pub mod import;
 pub mod loader;
 pub mod metric;
 pub mod model;

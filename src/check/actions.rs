@@ -314,7 +314,7 @@ impl Checker<'_> {
         false
     }
 
-    fn sourcing_override(
+    pub(super) fn sourcing_override(
         &mut self,
         s: &ast::SourcingOverride,
         vars: &Vars,
