@@ -803,10 +803,20 @@ class Scenario:
                     keep = 1.0 - v
                 else:
                     raise ValueError(f"line {p['line']}: `by` takes a fraction or a mass")
+            refs = self.items(p["items"])
+            if quota is not None:
+                # a quota is per (exporter, mineral) statement, over all the
+                # stages it names for that mineral (SPEC §2.4: "caps the flows
+                # by that amount in total")
+                merged = {}
+                for m, ss in refs:
+                    merged.setdefault(m, [])
+                    merged[m] += [x for x in ss if x not in merged[m]]
+                refs = list(merged.items())
             # a group restricts as each of its members (SPEC §2.4 [v0.3])
             for a in w.resolve(p["who"]):
                 ts = self.targets(p["target"], a)
-                for m, ss in self.items(p["items"]):
+                for m, ss in refs:
                     if quota is not None and self.minerals[m].volume_t is None:
                         raise ValueError(f"line {p['line']}: a mass needs the mineral's volume")
                     self.restrictions.append({"exp": a, "mineral": m, "stages": ss, "targets": ts,
