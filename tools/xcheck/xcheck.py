@@ -1608,7 +1608,9 @@ def split_path(path):
 
 def judge(lhs, op, rhs, tol):
     """README: `==` allows `+- tol`, else 1e-9 (relative above 1), as `<=` and
-    `>=` do; `<` and `>` are strict. -> (passed, distance from the boundary)."""
+    `>=` do; `<` and `>` are strict. -> (passed, distance from the boundary).
+    Values are compared as lode writes them (within 1e-12 of 0 or 1 snapped;
+    HHI and days within 1e-9 of a whole number)."""
     slack = 1e-9 * max(1.0, abs(rhs))
     if op == "<":
         return lhs < rhs, abs(lhs - rhs)
@@ -1676,8 +1678,11 @@ def check_expectations(ctx, lode_json, tol, out):
         elif metric == "top_supplier":
             verdict, margin = (mine == other) == (op == "=="), INF
         else:
-            verdict, margin = judge(mine, op, other, tol_v)
-        if margin <= 1e-7 * max(1.0, abs(other) if isinstance(other, float) else 0.0):
+            # lode's own value of the left side (checked above to agree with
+            # xcheck's), so that only a metric on the right carries rounding
+            verdict, margin = judge(e["actual"], op, other, tol_v)
+        near = 1e-7 if om else 1e-11
+        if margin <= near * max(1.0, abs(other) if isinstance(other, float) else 0.0):
             continue  # within rounding of the boundary: either verdict stands
         n += 1
         if verdict != e["passed"]:
