@@ -804,15 +804,14 @@ class Scenario:
                 else:
                     raise ValueError(f"line {p['line']}: `by` takes a fraction or a mass")
             refs = self.items(p["items"])
-            if quota is not None:
-                # a quota is per (exporter, mineral) statement, over all the
-                # stages it names for that mineral (SPEC §2.4: "caps the flows
-                # by that amount in total")
-                merged = {}
-                for m, ss in refs:
-                    merged.setdefault(m, [])
-                    merged[m] += [x for x in ss if x not in merged[m]]
-                refs = list(merged.items())
+            # one restriction per (exporter, mineral), over all the stages the
+            # list names for that mineral, each once: a quota is "that amount
+            # in total" (SPEC §2.4), and `ore.mine, ore` cuts the mine once
+            merged = {}
+            for m, ss in refs:
+                merged.setdefault(m, [])
+                merged[m] += [x for x in ss if x not in merged[m]]
+            refs = list(merged.items())
             # a group restricts as each of its members (SPEC §2.4 [v0.3])
             for a in w.resolve(p["who"]):
                 ts = self.targets(p["target"], a)
@@ -1414,8 +1413,8 @@ def group_row(sc, res, members):
         row.update(import_reliance=0.0, top_supplier=None, top_supplier_share=0.0, hhi=0.0,
                    dependency={}, at_risk=0.0, shortfall=0.0)
     # README decision: Σ days·demand ÷ Σ shortfall·demand, over the members
-    # with data
-    stocked = [r for r in data.values() if r["_days"] is not None]
+    # with data; a stockpile held by a member with no demand covers nothing
+    stocked = [r for r in data.values() if r["_days"] is not None and r["demand"] > 0]
     den = sum(r["shortfall"] * r["demand"] for r in data.values())
     if stocked and row["shortfall"] > 1e-12 and den > 0:
         row["cover_days"] = sum(r["_days"] * r["demand"] for r in stocked) / den
