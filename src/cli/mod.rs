@@ -3,6 +3,7 @@
 //! what the library returns; the work is done by [`lode::pipeline`].
 
 mod fmt;
+mod lsp;
 mod output;
 mod progress;
 mod repl;
@@ -85,6 +86,11 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Serve the Language Server Protocol on standard input and output
+    Lsp,
+    /// Print the TextMate grammar of the language (for editors/vscode)
+    #[command(hide = true)]
+    EditorGrammar,
     /// Print a shell completion script
     Completions {
         /// Shell to generate for
@@ -199,6 +205,8 @@ pub fn main() -> ExitCode {
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
         Command::Data { name } => data(name.as_deref()),
         Command::Fmt { check, files } => fmt::command(&files, check),
+        Command::Lsp => lsp::command(),
+        Command::EditorGrammar => write_stdout(&lode::ide::textmate::grammar()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "lode", &mut out);

@@ -5,4 +5,10 @@
 //! language's keyword list. Positions are byte offsets; a front end
 //! converts them to its own (the language server's UTF-16 columns).
 
+pub mod analysis;
+pub mod complete;
+pub mod highlight;
 pub mod located;
+pub mod navigate;
+pub mod symbols;
+pub mod textmate;
