@@ -302,8 +302,10 @@ pub fn complete(names: &Names, text: &str, offset: usize) -> Completion {
         };
     };
     let word_start = statement
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '+'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '+'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let mut word = &statement[word_start..];
     let mut before = &statement[..word_start];
     // `+` joins members (`JP+KR`) and anonymous coalitions in metric paths

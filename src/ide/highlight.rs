@@ -178,7 +178,8 @@ pub fn highlight(text: &str, analysis: Option<&Analysis>) -> Vec<Token> {
                 if word.contains('.') {
                     path(&known, text, i, end, &mut out);
                 } else {
-                    let class = name_class(&known, word, (i, end), keyword);
+                    let colon = text[end..].trim_start_matches([' ', '\t']).starts_with(':');
+                    let class = name_class(&known, word, (i, end), keyword, colon);
                     if let Some(class) = class {
                         push(&mut out, i, end, class);
                     }
@@ -248,17 +249,28 @@ fn is_date(s: &str) -> bool {
     (b.len() == 10 && b[4] == b'-' && b[7] == b'-') || (b.len() == 6 && b[4] == b'Q')
 }
 
+/// The class of a name: what the checker resolved it to, else a guess
+/// from its case and the keyword before it. `colon`: a `:` follows it (a
+/// share line's stage, or the scenario of an `expect`).
 fn name_class(
     known: &Known,
     word: &str,
     span: (usize, usize),
     keyword: &str,
+    colon: bool,
 ) -> Option<TokenClass> {
     if let Some(&c) = known.spans.get(&span) {
         return Some(c);
     }
     if KEYWORDS.contains(&word) || word == "Mt" {
         return Some(TokenClass::Keyword);
+    }
+    if colon {
+        return Some(if keyword == "expect" {
+            TokenClass::Scenario
+        } else {
+            TokenClass::Stage
+        });
     }
     if word.starts_with(|c: char| c.is_ascii_uppercase()) {
         return Some(TokenClass::Actor);

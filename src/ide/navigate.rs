@@ -55,12 +55,22 @@ pub fn name_at(a: &Analysis, offset: usize) -> Option<(Def, Span)> {
     defined.or_else(|| {
         let program = a.program.as_ref()?;
         let mut found = None;
-        each_stmt(&program.stmts, &mut |s| {
-            if let StmtKind::Let(l) = &s.kind {
-                if in_main(l.name.span) {
-                    found = Some((Def::Variable(l.name.span), l.name.span));
+        each_stmt(&program.stmts, &mut |s| match &s.kind {
+            StmtKind::Let(l) if in_main(l.name.span) => {
+                found = Some((Def::Variable(l.name.span), l.name.span));
+            }
+            // An alias where it is declared.
+            StmtKind::Actor(decls) => {
+                for d in decls {
+                    let Some(alias) = d.aliases.iter().find(|a| in_main(a.span)) else {
+                        continue;
+                    };
+                    if let Some(id) = w.actor_ids().find(|&id| w.actors[id].code == d.code.text) {
+                        found = Some((Def::Actor(id), alias.span));
+                    }
                 }
             }
+            _ => {}
         });
         found
     })

@@ -125,17 +125,21 @@ fn fnv(text: &str) -> u64 {
     })
 }
 
-/// A read-only copy of the embedded data set `name` on disk, written once
-/// per content: `<cache>/lode/data-<hash>/<name>.lode`, where `<cache>` is
-/// `$LODE_CACHE_DIR`, else the user's cache directory, else the temporary
-/// directory. Editors open it like any file; the server treats it as the
-/// data set it copies.
-pub fn dataset_copy(name: &str) -> Option<PathBuf> {
-    let text = lode::data::dataset(name)?;
-    let base = std::env::var_os("LODE_CACHE_DIR")
+/// Where read-only copies of the embedded data sets go:
+/// `$LODE_CACHE_DIR`, else `<the user's cache directory>/lode`, else the
+/// temporary directory.
+pub fn cache_dir() -> PathBuf {
+    std::env::var_os("LODE_CACHE_DIR")
         .map(PathBuf::from)
         .or_else(|| dirs::cache_dir().map(|d| d.join("lode")))
-        .unwrap_or_else(|| std::env::temp_dir().join("lode"));
+        .unwrap_or_else(|| std::env::temp_dir().join("lode"))
+}
+
+/// A read-only copy of the embedded data set `name` on disk, written once
+/// per content: `<base>/data-<hash>/<name>.lode`. Editors open it like any
+/// file; the server treats it as the data set it copies.
+pub fn dataset_copy(name: &str, base: &Path) -> Option<PathBuf> {
+    let text = lode::data::dataset(name)?;
     let dir = base.join(format!("data-{:016x}", fnv(text)));
     let path = dir.join(format!("{name}.lode"));
     if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {

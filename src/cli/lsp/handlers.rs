@@ -2,7 +2,7 @@
 //! positions out, converted by `position.rs`.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use lode::ide::analysis::Analysis;
 use lode::ide::complete::{self, ItemKind, Names};
@@ -170,7 +170,14 @@ pub(super) fn diagnostics(
     for d in &a.diagnostics {
         let other = d.source.filter(|s| *s != a.main);
         let Some(other) = other else {
-            main.push(to_lsp(d, &a.text, &doc.index, a, &mut indexes));
+            main.push(to_lsp(
+                d,
+                &a.text,
+                &doc.index,
+                a,
+                &server.cache,
+                &mut indexes,
+            ));
             continue;
         };
         let file = a.diagnostic_sources.get(other);
@@ -181,14 +188,18 @@ pub(super) fn diagnostics(
         match (target, file) {
             (Some(u), Some(f)) => {
                 let index = LineIndex::new(&f.text);
-                elsewhere
-                    .entry(u)
-                    .or_default()
-                    .push(to_lsp(d, &f.text, &index, a, &mut indexes));
+                elsewhere.entry(u).or_default().push(to_lsp(
+                    d,
+                    &f.text,
+                    &index,
+                    a,
+                    &server.cache,
+                    &mut indexes,
+                ));
             }
             _ => {
                 // Nowhere else to show it: at the top of the document.
-                let mut lsp = to_lsp(d, "", &LineIndex::new(""), a, &mut indexes);
+                let mut lsp = to_lsp(d, "", &LineIndex::new(""), a, &server.cache, &mut indexes);
                 lsp.message = format!("{}: {}", d.file.as_deref().unwrap_or("?"), lsp.message);
                 main.push(lsp);
             }
@@ -204,6 +215,7 @@ fn to_lsp(
     text: &str,
     index: &LineIndex,
     a: &Analysis,
+    cache: &Path,
     indexes: &mut HashMap<u32, LineIndex>,
 ) -> Diagnostic {
     let range = match d.span {
@@ -216,7 +228,7 @@ fn to_lsp(
         .skip(1)
         .filter_map(|l| {
             let file = a.diagnostic_sources.get(l.source)?;
-            let uri = file_uri(file)?;
+            let uri = file_uri(file, cache)?;
             let index = indexes
                 .entry(l.source.0)
                 .or_insert_with(|| LineIndex::new(&file.text));
@@ -246,10 +258,10 @@ fn to_lsp(
 }
 
 /// The URI of a source: its file, or the read-only copy of a data set.
-fn file_uri(file: &lode::source::SourceFile) -> Option<Uri> {
+fn file_uri(file: &lode::source::SourceFile, cache: &Path) -> Option<Uri> {
     match &file.path {
         Some(p) => files::to_uri(p),
-        None => files::to_uri(&files::dataset_copy(&file.name)?),
+        None => files::to_uri(&files::dataset_copy(&file.name, cache)?),
     }
 }
 
@@ -342,14 +354,15 @@ fn hover(server: &mut Server<'_>, p: HoverParams) -> Option<Hover> {
 
 fn definition(server: &mut Server<'_>, p: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
     let uri = p.text_document_position_params.text_document.uri;
+    let cache = server.cache.clone();
     let (doc, a) = doc(server, &uri)?;
     let offset = offset_of(doc, p.text_document_position_params.position);
     let span = navigate::definition(a, offset)?;
-    location(&uri, doc, a, span).map(GotoDefinitionResponse::Scalar)
+    location(&uri, doc, a, span, &cache).map(GotoDefinitionResponse::Scalar)
 }
 
 /// Where a span is, as the editor names it.
-fn location(uri: &Uri, doc: &Doc, a: &Analysis, span: Span) -> Option<Location> {
+fn location(uri: &Uri, doc: &Doc, a: &Analysis, span: Span, cache: &Path) -> Option<Location> {
     if span.source == a.main {
         return Some(Location::new(
             uri.clone(),
@@ -359,7 +372,7 @@ fn location(uri: &Uri, doc: &Doc, a: &Analysis, span: Span) -> Option<Location> 
     let file = a.sources.get(span.source)?;
     let index = LineIndex::new(&file.text);
     Some(Location::new(
-        file_uri(file)?,
+        file_uri(file, cache)?,
         index.range(&file.text, span.start, span.end),
     ))
 }

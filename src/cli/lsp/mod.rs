@@ -58,9 +58,14 @@ pub fn command() -> ExitCode {
 
 /// Initializes the connection and serves it until `exit`.
 pub fn serve(connection: &Connection) -> Result<(), String> {
+    serve_with(connection, files::cache_dir())
+}
+
+/// [`serve`], with the directory for copies of the embedded data sets.
+fn serve_with(connection: &Connection, cache: PathBuf) -> Result<(), String> {
     let caps = serde_json::to_value(handlers::capabilities()).map_err(|e| e.to_string())?;
     connection.initialize(caps).map_err(|e| e.to_string())?;
-    Server::new(connection).run()
+    Server::new(connection, cache).run()
 }
 
 /// An open document.
@@ -82,6 +87,8 @@ struct Doc {
 struct Server<'c> {
     connection: &'c Connection,
     docs: HashMap<Uri, Doc>,
+    /// Where copies of the embedded data sets are written.
+    cache: PathBuf,
 }
 
 #[derive(PartialEq, Eq)]
@@ -114,10 +121,11 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl<'c> Server<'c> {
-    fn new(connection: &'c Connection) -> Self {
+    fn new(connection: &'c Connection, cache: PathBuf) -> Self {
         Server {
             connection,
             docs: HashMap::new(),
+            cache,
         }
     }
 
