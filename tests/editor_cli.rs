@@ -102,11 +102,17 @@ fn fmt_leaves_a_file_that_does_not_parse_alone() {
 
 #[test]
 fn fmt_reads_standard_input() {
-    assert_eq!(lode(&["fmt"], Some(MESSY)), (0, TIDY.to_string(), String::new()));
+    assert_eq!(
+        lode(&["fmt"], Some(MESSY)),
+        (0, TIDY.to_string(), String::new())
+    );
     let (code, out, _) = lode(&["fmt", "--check"], Some(MESSY));
     assert_eq!(code, 1);
     assert!(out.starts_with("--- a/<stdin>\n+++ b/<stdin>\n"), "{out}");
-    assert_eq!(lode(&["fmt", "--check"], Some(TIDY)), (0, String::new(), String::new()));
+    assert_eq!(
+        lode(&["fmt", "--check"], Some(TIDY)),
+        (0, String::new(), String::new())
+    );
     let (code, out, err) = lode(&["fmt"], Some("CN restricts"));
     assert_eq!((code, out.as_str()), (1, ""));
     assert!(err.contains("<stdin>:1:"), "{err}");
@@ -119,7 +125,13 @@ fn check_json_lists_every_diagnostic_with_its_place() {
     // Columns count characters: `"Zoë"` is five characters and six bytes.
     std::fs::write(&path, "actor XX \"Zoë\"; XX restricts ore to YY\n").unwrap();
     let (code, out, err) = lode(
-        &["check", "--format", "json", path.to_str().unwrap(), "nope.lode"],
+        &[
+            "check",
+            "--format",
+            "json",
+            path.to_str().unwrap(),
+            "nope.lode",
+        ],
         None,
     );
     assert_eq!(code, 2, "{err}");
@@ -132,7 +144,10 @@ fn check_json_lists_every_diagnostic_with_its_place() {
     // `actor XX "Zoë"; XX restricts ` is 29 characters, 30 bytes.
     assert_eq!(ore["span"]["start"], 30);
     assert_eq!(ore["span"]["end"], 33);
-    assert_eq!((ore["line"].as_u64(), ore["column"].as_u64()), (Some(1), Some(30)));
+    assert_eq!(
+        (ore["line"].as_u64(), ore["column"].as_u64()),
+        (Some(1), Some(30))
+    );
     assert_eq!(ore["severity"], "error");
     assert_eq!(ore["file"], path.to_str().unwrap());
     assert_eq!(ore["labels"][0]["span"], ore["span"]);
@@ -142,7 +157,12 @@ fn check_json_lists_every_diagnostic_with_its_place() {
     assert_eq!(missing["span"], Value::Null);
     // Warnings are there too, and the exit code stays 0 for them alone.
     let (code, out, _) = lode(
-        &["check", "--format", "json", "tests/diagnostics/W0301_covers_mismatch.lode"],
+        &[
+            "check",
+            "--format",
+            "json",
+            "tests/diagnostics/W0301_covers_mismatch.lode",
+        ],
         None,
     );
     assert_eq!(code, 0);
@@ -150,7 +170,10 @@ fn check_json_lists_every_diagnostic_with_its_place() {
     assert_eq!(w[0]["severity"], "warning");
     assert_eq!(w[0]["code"], "lode::W0301");
     // A clean file: an empty list.
-    let (code, out, _) = lode(&["check", "--format", "json", "scenarios/japan_2026.lode"], None);
+    let (code, out, _) = lode(
+        &["check", "--format", "json", "scenarios/japan_2026.lode"],
+        None,
+    );
     assert_eq!((code, out.trim()), (0, "[]"));
 }
 

@@ -22,7 +22,10 @@ impl Server {
     fn start() -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lode"))
             .arg("lsp")
-            .env("LODE_CACHE_DIR", std::env::temp_dir().join("lode-lsp-pipes"))
+            .env(
+                "LODE_CACHE_DIR",
+                std::env::temp_dir().join("lode-lsp-pipes"),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -183,7 +186,10 @@ fn diagnostics_are_those_of_lode_check_for_every_fixture() {
             })
             .collect();
         let name = fixture.display();
-        let mut got: Vec<String> = published.iter().map(|(_, d)| d["data"].to_string()).collect();
+        let mut got: Vec<String> = published
+            .iter()
+            .map(|(_, d)| d["data"].to_string())
+            .collect();
         let mut want: Vec<String> = expected.iter().map(Value::to_string).collect();
         got.sort();
         want.sort();
@@ -236,7 +242,9 @@ fn diagnostics_are_those_of_lode_check_for_every_fixture() {
 #[test]
 fn a_session_over_pipes() {
     let dir = tempfile::tempdir().unwrap();
-    let path = std::fs::canonicalize(dir.path()).unwrap().join("japan.lode");
+    let path = std::fs::canonicalize(dir.path())
+        .unwrap()
+        .join("japan.lode");
     let text = "# Zoë's desk\nlet cut = 40%\nchina restricts rare_earths to JP by cut\nexpect JP.rare_earths.shortfall > 30%\n";
     std::fs::write(&path, text).unwrap();
     let u = uri(&path);
@@ -246,9 +254,7 @@ fn a_session_over_pipes() {
         json!({ "textDocument": { "uri": u, "languageId": "lode", "version": 1, "text": text } }),
     );
     let mut seen = Vec::new();
-    let at = |line: u32, character: u32| {
-        json!({ "textDocument": { "uri": u }, "position": { "line": line, "character": character } })
-    };
+    let at = |line: u32, character: u32| json!({ "textDocument": { "uri": u }, "position": { "line": line, "character": character } });
     let hover = server.request("textDocument/hover", at(2, 2), &mut seen);
     let hover = hover["contents"]["value"].as_str().unwrap();
     assert!(hover.starts_with("**CN** — China"), "{hover}");

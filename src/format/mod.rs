@@ -19,8 +19,15 @@
 //!   the start or end of the file or of a block.
 //!
 //! The layout of each grammar rule is decided in [`layout`], one match arm
-//! per rule: a new rule is one more arm, and the tests in `tests.rs` fail
-//! until it has an example.
+//! per rule: a new rule does not compile until it has its arm, and the
+//! tests in `tests.rs` fail until `FORMS` has an example that makes the
+//! parser match it. Most new forms need nothing else: a statement of
+//! keywords, names and values (`at 2026-01-01`, `samples 1000`, `CN bans
+//! gallium to US as ban_us`, `refining only: CN 87%`) is a `Sequence` and
+//! comes out one space apart. A form whose punctuation is spaced otherwise
+//! gets a [`Class`] for that token and a line in [`spaced`]: a call such
+//! as `p95(JP.rare_earths.shortfall)` would give its name a class with no
+//! space after it.
 
 #[cfg(test)]
 mod tests;
@@ -222,7 +229,9 @@ impl<'a> Printer<'a> {
             depth: 0,
             break_pending: false,
             after_open: false,
-            last_end: 0,
+            // Blank lines are looked for from here on: an `inline` print of
+            // one statement must not scan the file before it.
+            last_end: from,
         }
     }
 

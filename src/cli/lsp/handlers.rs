@@ -165,7 +165,9 @@ pub(super) fn diagnostics(
         return (Vec::new(), Vec::new());
     };
     let mut main = Vec::new();
-    let mut elsewhere: HashMap<Uri, Vec<Diagnostic>> = HashMap::new();
+    // By the URI's text: `Uri` caches parts of itself, so it is no map key.
+    let mut elsewhere: std::collections::BTreeMap<String, (Uri, Vec<Diagnostic>)> =
+        std::collections::BTreeMap::new();
     let mut indexes: HashMap<u32, LineIndex> = HashMap::new();
     for d in &a.diagnostics {
         let other = d.source.filter(|s| *s != a.main);
@@ -188,14 +190,12 @@ pub(super) fn diagnostics(
         match (target, file) {
             (Some(u), Some(f)) => {
                 let index = LineIndex::new(&f.text);
-                elsewhere.entry(u).or_default().push(to_lsp(
-                    d,
-                    &f.text,
-                    &index,
-                    a,
-                    &server.cache,
-                    &mut indexes,
-                ));
+                let entry = elsewhere
+                    .entry(u.as_str().to_string())
+                    .or_insert_with(|| (u.clone(), Vec::new()));
+                entry
+                    .1
+                    .push(to_lsp(d, &f.text, &index, a, &server.cache, &mut indexes));
             }
             _ => {
                 // Nowhere else to show it: at the top of the document.
@@ -205,9 +205,7 @@ pub(super) fn diagnostics(
             }
         }
     }
-    let mut elsewhere: Vec<(Uri, Vec<Diagnostic>)> = elsewhere.into_iter().collect();
-    elsewhere.sort_by(|a, b| a.0.cmp(&b.0));
-    (main, elsewhere)
+    (main, elsewhere.into_values().collect())
 }
 
 fn to_lsp(
