@@ -147,6 +147,9 @@ pub struct ShareOverride {
     /// `Some(mineral)` in `rare_earths.refining:`, `None` for a bare stage.
     pub mineral: Option<Name>,
     pub line: Name,
+    /// `only`: the line replaces the whole line; without it, it updates
+    /// the named actors' shares (SPEC §2.1).
+    pub only: bool,
     pub shares: Vec<Share>,
 }
 
@@ -227,7 +230,8 @@ pub struct Adds {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stockpile {
-    pub actor: Name,
+    /// The actors or groups that hold it, each member as much.
+    pub holders: Vec<Name>,
     pub minerals: Vec<MineralRef>,
     pub amount: Expr,
     pub dated: Dated,
@@ -313,6 +317,12 @@ pub enum ExpectRhs {
     Value(Expr),
     /// An actor code, for `top_supplier == CN`.
     Code(Name),
+    /// Another metric, in the scenario named or this one:
+    /// `… > base: JP.rare_earths.shortfall`.
+    Metric {
+        scenario: Option<Name>,
+        path: Box<MetricPath>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -32,11 +32,13 @@
 
 pub mod ast;
 pub mod check;
+pub mod coverage;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
 pub mod format;
 pub mod ide;
+pub mod import;
 pub mod loader;
 pub mod metric;
 pub mod model;

@@ -261,6 +261,35 @@ pub struct Shares {
     pub span: Span,
 }
 
+impl Shares {
+    /// This line restated by `new`: `only` replaces it; otherwise each
+    /// actor `new` names gets its new share (in place, or added at the end)
+    /// and the others keep theirs. An explicit `ROW` entry that `new` does
+    /// not name is dropped, so ROW absorbs the difference as the
+    /// remainder.
+    pub fn restated(&self, new: &Shares, only: bool, row: ActorId) -> Shares {
+        if only {
+            return new.clone();
+        }
+        let mut entries: Vec<ShareEntry> = self
+            .entries
+            .iter()
+            .filter(|e| e.actor != row || new.entries.iter().any(|n| n.actor == row))
+            .copied()
+            .collect();
+        for n in &new.entries {
+            match entries.iter_mut().find(|e| e.actor == n.actor) {
+                Some(e) => *e = *n,
+                None => entries.push(*n),
+            }
+        }
+        Shares {
+            entries,
+            span: new.span,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourcingLine {
     pub buyer: ActorId,
@@ -317,10 +346,13 @@ pub struct Action {
 /// What a statement does, applied in order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActionKind {
+    /// A restated share line: `only` replaces the line, else the named
+    /// actors' shares are updated and the others kept (SPEC §2.1).
     Shares {
         mineral: MineralId,
         line: Line,
         shares: Shares,
+        only: bool,
     },
     Sourcing {
         mineral: MineralId,
@@ -343,6 +375,9 @@ pub enum ActionKind {
         mineral: MineralId,
         stages: Vec<usize>,
         fraction: Num,
+        /// `by 10 kt`: a quota in tonnes per year in place of `fraction`,
+        /// taken off the flows pro rata to their equilibrium size.
+        quota: Option<Num>,
         /// From the restricting actor to the end of the target.
         target_span: Span,
     },
@@ -430,6 +465,11 @@ pub struct MetricRef {
 pub enum Expected {
     Value(f64),
     Actor(ActorId),
+    /// Another metric, in this scenario or the one named (SPEC §2.6).
+    Metric {
+        scenario: ScenarioId,
+        metric: MetricRef,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -551,6 +591,24 @@ impl Checked {
             .rev()
             .flat_map(|&s| self.scenarios[s].actions.iter())
             .collect()
+    }
+
+    /// The `report` a scenario uses: its own, else its nearest ancestor's,
+    /// else base's (SPEC §2.5: `report` is inherited).
+    pub fn report_of(&self, id: ScenarioId) -> Option<&ReportSel> {
+        let mut cur = id;
+        let mut seen = 0;
+        loop {
+            if let Some(r) = &self.scenarios[cur].report {
+                return Some(r);
+            }
+            seen += 1;
+            match self.scenarios[cur].parent {
+                Some(p) if seen <= self.scenarios.len() => cur = p,
+                _ if cur != ScenarioId::BASE => cur = ScenarioId::BASE,
+                _ => return None,
+            }
+        }
     }
 
     pub fn scenario_id(&self, name: &str) -> Option<ScenarioId> {

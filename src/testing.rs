@@ -109,11 +109,16 @@ fn missed(e: &ExpectationResult) -> String {
     format!(", missed by {}", e.metric.format_distance(e.margin))
 }
 
+/// The actual value, and why there is none where there is none.
 fn actual_text(e: &ExpectationResult) -> String {
-    match (&e.actual, &e.actual_text) {
+    let value = match (&e.actual, &e.actual_text) {
         (Some(v), _) => e.metric.format_precise(*v),
         (None, Some(t)) => t.clone(),
         (None, None) => "none".into(),
+    };
+    match &e.reason {
+        Some(why) => format!("{value} ({why})"),
+        None => value,
     }
 }
 

@@ -166,19 +166,51 @@ fn minus_signs_inside_parentheses_inside_minus_signs() {
 }
 
 #[test]
-fn a_long_chain_of_operators() {
-    // A flat `1+1+…` is no nesting to the pre-scan, but it is a deep tree.
-    let text = format!("let x = 1{}", "+1".repeat(200_000));
-    expect(&run_text(&text), 1, "lode::E0104");
-    let text = format!("let x = 1{}", "*1".repeat(200_000));
-    expect(&run_text(&text), 1, "lode::E0104");
+fn a_long_chain_of_operators_is_not_nesting() {
+    // A flat `1+1+…` is read left to right, and folded into a shallow tree
+    // (runs of 32 terms, then runs of runs): long, but not deep.
+    let text = format!(
+        "let x = 1{}\nexpect base: JP.rare_earths.demand >= 0",
+        "+1".repeat(200_000)
+    );
+    let out = run_text(&text);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        prefix(&String::from_utf8_lossy(&out.stderr), 3000)
+    );
+    let text = format!(
+        "let x = 1{}\nexpect base: JP.rare_earths.demand >= 0",
+        "*1".repeat(200_000)
+    );
+    let out = run_text(&text);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        prefix(&String::from_utf8_lossy(&out.stderr), 3000)
+    );
+}
+
+/// An expression whose tree is `MAX_EXPR_DEPTH` deep plus `extra`: a chain
+/// of 32 terms (depth 32, folded as written) inside four parenthesised runs
+/// of 56 minus signs (4 × 56 = 224 levels more).
+fn deepest_expression(extra: usize) -> String {
+    assert_eq!(32 + 4 * 56, MAX_EXPR_DEPTH);
+    let mut e = format!("1{}", " - 1".repeat(31));
+    for level in 0..4 {
+        let signs = 56 + if level == 0 { extra } else { 0 };
+        e = format!("{}({e})", "-".repeat(signs));
+    }
+    e
 }
 
 #[test]
 fn a_chain_of_operators_at_the_limit_evaluates() {
     let text = format!(
-        "let x = 1%{}\nexpect base: JP.rare_earths.demand >= 0",
-        " + 0%".repeat(MAX_EXPR_DEPTH - 1)
+        "let x = {}\nexpect base: JP.rare_earths.demand >= 0",
+        deepest_expression(0)
     );
     let out = run_text(&text);
     assert_eq!(
@@ -187,6 +219,8 @@ fn a_chain_of_operators_at_the_limit_evaluates() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let text = format!("let x = {}", deepest_expression(1));
+    expect(&run_text(&text), 1, "lode::E0104");
 }
 
 #[test]
@@ -194,7 +228,7 @@ fn the_deepest_allowed_expression_fits_a_small_stack() {
     // The deepest tree the limits allow, checked on 2 MiB, the default stack
     // of a spawned thread (the CLI's main thread has 8 MiB). A debug build's
     // checker takes about 5 KiB per level.
-    let text = format!("let x = 1{}\nlet y = x", " - 1".repeat(MAX_EXPR_DEPTH - 1));
+    let text = format!("let x = {}\nlet y = x", deepest_expression(0));
     std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {

@@ -4,7 +4,9 @@
 //! scenarios, reports, comparisons, expectations), which is rendered to text
 //! and run through the same pipeline as `parse_check_eval`. Names come from
 //! small pools so most references resolve and the evaluator, not just the
-//! checker, gets exercised.
+//! checker, gets exercised. Afterwards, noise goes anywhere in the text:
+//! byte-order marks, bare `\r`, wide characters, runs of blanks thousands
+//! long.
 #![no_main]
 
 mod common;
@@ -58,6 +60,46 @@ struct Program {
     declare_world: bool,
     items: Vec<Item>,
     scenarios: Vec<Scenario>,
+    /// Text put into the rendered program afterwards, anywhere.
+    noise: Vec<Noise>,
+}
+
+/// Characters a careless or hostile file holds between (or inside) tokens:
+/// a byte-order mark (a blank to the grammar, three bytes long), a bare
+/// `\r` (a line end to lode), other wide characters, long runs of blanks.
+#[derive(Arbitrary, Debug)]
+struct Noise {
+    /// Where, as a fraction of the text's length (0 to 65,535).
+    at: u16,
+    kind: u8,
+    /// For runs: how long, in thousands.
+    len: u8,
+}
+
+const NOISE: &[&str] = &[
+    "\u{feff}", "\r", "\r\n", "é", "±", "日", "\u{a0}", "\t", "\"", "+ -",
+];
+
+fn add_noise(text: &mut String, noise: &[Noise]) {
+    for n in noise.iter().take(8) {
+        let mut at = text.len() * usize::from(n.at) / 65_536;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let run;
+        let what = match n.kind % (NOISE.len() as u8 + 2) {
+            k if usize::from(k) < NOISE.len() => NOISE[usize::from(k)],
+            k if usize::from(k) == NOISE.len() => {
+                run = " ".repeat(usize::from(n.len) * 1_000);
+                run.as_str()
+            }
+            _ => {
+                run = format!("{}\r", "x".repeat(usize::from(n.len) * 1_000));
+                run.as_str()
+            }
+        };
+        text.insert_str(at, what);
+    }
 }
 
 #[derive(Arbitrary, Debug)]
@@ -245,7 +287,10 @@ fn atom(out: &mut String, a: &Atom) {
 fn expr(out: &mut String, e: &Expr) {
     atom(out, &e.first);
     for (op, a) in e.rest.iter().take(6) {
-        out.push_str(pick(&[" + ", " - ", " * ", " / "], *op));
+        out.push_str(pick(
+            &[" + ", " - ", " * ", " / ", " + -", " +-", " - -"],
+            *op,
+        ));
         atom(out, a);
     }
 }
@@ -560,7 +605,7 @@ fn item(out: &mut String, it: &Item) {
 
 /// Long chains, long lines and many declarations, up to ~65,000 of each.
 fn bulk(out: &mut String, kind: u8, n: usize) {
-    match kind % 8 {
+    match kind % 10 {
         0 => {
             out.push_str("let bulk = 1%");
             for i in 0..n {
@@ -608,6 +653,21 @@ fn bulk(out: &mut String, kind: u8, n: usize) {
             out.push_str(&" ".repeat(n * 2));
             out.push_str(" @ zz");
         }
+        7 => {
+            // A label far into a line that holds a bare `\r`.
+            let _ = write!(
+                out,
+                "CN restricts rare_earths to {}JPN\rx",
+                " ".repeat(n * 2)
+            );
+        }
+        8 => {
+            // Groups nested innermost first.
+            out.push_str("group n0 = JP");
+            for i in 1..n {
+                let _ = write!(out, "\ngroup n{i} = n{}", i - 1);
+            }
+        }
         _ => {
             let _ = write!(
                 out,
@@ -647,6 +707,7 @@ fn render(p: &Program) -> String {
         }
         out.push_str("}\n");
     }
+    add_noise(&mut out, &p.noise);
     out
 }
 

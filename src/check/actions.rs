@@ -3,14 +3,21 @@
 
 use super::Checker;
 use super::names::Named;
-use super::values::{Dim, Vars, Want};
+use super::values::{Dim, Value, Vars, Want};
 use crate::ast::{self, MineralRef, Stmt, StmtKind, Target};
 use crate::diagnostic::{Code, Diag};
 use crate::program::{
-    Action, ActionKind, ActorId, Allocation, Checked, GroupId, GroupKind, Line, Num, ScenarioId,
-    Stock,
+    Action, ActionKind, ActorId, Allocation, Checked, GroupId, GroupKind, Line, MineralId, Num,
+    ScenarioId, Shares, Stock,
 };
 use crate::source::Span;
+
+/// `by` and `adds`: a share, or a mass per year (made a share per mineral,
+/// or kept as a quota).
+pub(super) enum Amount {
+    Fraction(Num),
+    Mass(Value),
+}
 
 impl Checker<'_> {
     /// Checks one statement of a scenario and records its actions. Returns
@@ -46,37 +53,51 @@ impl Checker<'_> {
             }
             StmtKind::Let(_) | StmtKind::Source(_) => return false,
             StmtKind::Report(_) | StmtKind::Compare(_) | StmtKind::Expect(_) => return true,
-            StmtKind::ShareOverride(o) => self.share_override(o, vars, stmt.span),
+            StmtKind::ShareOverride(o) => {
+                self.share_override(o, vars, stmt.span, checked, scenario)
+            }
             StmtKind::Sourcing(s) => self.sourcing_override(s, vars, stmt.span),
             StmtKind::Restrict(r) => self.restrict(r, vars),
             StmtKind::Disrupt(d) => {
                 self.not_dated(&d.dated);
-                let actor = self.single_actor(&d.actor.text, d.actor.span, "`disrupt`");
+                // A group's disruption hits each member.
+                let actors = self.actors_or_group(&d.actor.text, d.actor.span);
                 let targets = self.mineral_targets(&d.minerals);
                 let f = self.fraction(&d.by, vars, "`by`");
-                let (Some(actor), Some(targets), Some(fraction)) = (actor, targets, f) else {
+                let (Some((actors, _)), Some(targets), Some(fraction)) = (actors, targets, f)
+                else {
                     return false;
                 };
-                targets
-                    .into_iter()
-                    .map(|(mineral, stages)| ActionKind::Disrupt {
-                        actor,
-                        mineral,
-                        stages,
-                        fraction,
-                    })
-                    .collect()
+                let mut out = Vec::new();
+                for (mineral, stages) in targets {
+                    for &actor in &actors {
+                        out.push(ActionKind::Disrupt {
+                            actor,
+                            mineral,
+                            stages: stages.clone(),
+                            fraction,
+                        });
+                    }
+                }
+                out
             }
             StmtKind::Adds(a) => {
                 self.not_dated(&a.dated);
                 let actor = self.single_actor(&a.actor.text, a.actor.span, "`adds`");
                 let targets = self.mineral_targets(&a.minerals);
-                let amount = self.fraction(&a.amount, vars, "added capacity");
+                let amount = self.amount(&a.amount, vars, "added capacity");
                 let (Some(actor), Some(targets), Some(amount)) = (actor, targets, amount) else {
                     return false;
                 };
                 let mut out = Vec::new();
                 for (mineral, stages) in targets {
+                    let amount = match &amount {
+                        Amount::Fraction(f) => *f,
+                        Amount::Mass(v) => match self.mass_share(v, mineral, a.amount.span) {
+                            Some(n) => n,
+                            None => continue,
+                        },
+                    };
                     for stage in stages {
                         out.push(ActionKind::Adds {
                             actor,
@@ -147,6 +168,8 @@ impl Checker<'_> {
         o: &ast::ShareOverride,
         vars: &Vars,
         span: Span,
+        checked: &Checked,
+        scenario: ScenarioId,
     ) -> Vec<ActionKind> {
         let (mineral, line) = match &o.mineral {
             Some(m) => {
@@ -188,17 +211,110 @@ impl Checker<'_> {
                 }
             }
         };
-        match self.shares(&o.shares, vars, span) {
-            Some(shares) => vec![ActionKind::Shares {
-                mineral,
-                line,
-                shares,
-            }],
-            None => Vec::new(),
+        let Some(shares) = self.shares(&o.shares, vars, span) else {
+            return Vec::new();
+        };
+        if !o.only && !self.restated_fits(checked, scenario, mineral, line, &shares) {
+            return Vec::new();
         }
+        vec![ActionKind::Shares {
+            mineral,
+            line,
+            shares,
+            only: o.only,
+        }]
     }
 
-    fn sourcing_override(
+    /// The line a restatement in `scenario` updates, as it stands there:
+    /// the world's, restated by the statements in force before this one.
+    fn line_in_scope(
+        &self,
+        checked: &Checked,
+        scenario: ScenarioId,
+        mineral: crate::program::MineralId,
+        line: Line,
+    ) -> Shares {
+        let m = &self.world.minerals[mineral];
+        let mut current = match line {
+            Line::Stage(s) => m.stage_shares[s].clone(),
+            Line::Demand => m.demand.clone(),
+        }
+        .unwrap_or_default();
+        let row = self.world.row();
+        for a in checked.actions(scenario) {
+            if let ActionKind::Shares {
+                mineral: am,
+                line: al,
+                shares,
+                only,
+            } = &a.kind
+            {
+                if *am == mineral && *al == line {
+                    current = current.restated(shares, *only, row);
+                }
+            }
+        }
+        current
+    }
+
+    /// An update keeps the actors it does not name: their shares and the
+    /// new ones must still add up to at most 100% (exactly 100% with ROW
+    /// named).
+    fn restated_fits(
+        &mut self,
+        checked: &Checked,
+        scenario: ScenarioId,
+        mineral: crate::program::MineralId,
+        line: Line,
+        new: &Shares,
+    ) -> bool {
+        let row = self.world.row();
+        let merged = self
+            .line_in_scope(checked, scenario, mineral, line)
+            .restated(new, false, row);
+        let sum: f64 = merged.entries.iter().map(|e| e.value.plain).sum();
+        let has_row = merged.entries.iter().any(|e| e.actor == row);
+        let kept: Vec<String> = merged
+            .entries
+            .iter()
+            .filter(|e| !new.entries.iter().any(|n| n.actor == e.actor))
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    self.world.actors[e.actor].code,
+                    super::world::pct(e.value.plain)
+                )
+            })
+            .collect();
+        let over = sum > 1.0 + super::world::SUM_TOLERANCE;
+        let row_off = has_row && (sum - 1.0).abs() > super::world::SUM_TOLERANCE;
+        if !over && !row_off {
+            return true;
+        }
+        let message = if over {
+            format!(
+                "with the shares this line keeps, the line adds up to {}",
+                super::world::pct(sum)
+            )
+        } else {
+            format!(
+                "with `ROW` named, the line must add up to 100%, not {}",
+                super::world::pct(sum)
+            )
+        };
+        self.error(
+            Diag::new(Code::SharesOver, message)
+                .with_label(new.span, format!("{} in all", super::world::pct(sum)))
+                .help(format!(
+                    "a restated line updates the actors it names and keeps the others ({}); \
+                     write `… only: …` to replace the whole line",
+                    kept.join(", ")
+                )),
+        );
+        false
+    }
+
+    pub(super) fn sourcing_override(
         &mut self,
         s: &ast::SourcingOverride,
         vars: &Vars,
@@ -235,9 +351,10 @@ impl Checker<'_> {
 
     fn restrict(&mut self, r: &ast::Restrict, vars: &Vars) -> Vec<ActionKind> {
         self.not_dated(&r.dated);
-        let exporter = self.single_actor(&r.actor.text, r.actor.span, "restrictions");
+        // A group restricts as each of its members does (SPEC §2.4).
+        let exporters = self.actors_or_group(&r.actor.text, r.actor.span);
         let targets = self.mineral_targets(&r.minerals);
-        let fraction = match (&r.by, r.ban) {
+        let amount = match (&r.by, r.ban) {
             (Some(by), true) => {
                 self.error(
                     Diag::new(
@@ -250,8 +367,8 @@ impl Checker<'_> {
                 );
                 None
             }
-            (None, _) => Some(Num::constant(1.0)),
-            (Some(by), false) => self.fraction(by, vars, "`by`"),
+            (None, _) => Some(Amount::Fraction(Num::constant(1.0))),
+            (Some(by), false) => self.amount(by, vars, "`by`"),
         };
         if self.restricted_flows_left.is_none() {
             // Over the limit already (and reported): expanding `all` is wasted work.
@@ -264,33 +381,41 @@ impl Checker<'_> {
                     self.world
                         .actor_ids()
                         // `expand` sorts, so the lookup is a binary search.
-                        .filter(|a| Some(*a) != exporter && excluded.binary_search(a).is_err())
+                        .filter(|a| excluded.binary_search(a).is_err())
                         .collect::<Vec<ActorId>>(),
                 )
             }
             Target::Actors(names) => self.expand(names),
         };
-        let (Some(exporter), Some(targets), Some(fraction), Some(mut importers)) =
-            (exporter, targets, fraction, importers)
+        let (Some((exporters, is_group)), Some(targets), Some(amount), Some(importers)) =
+            (exporters, targets, amount, importers)
         else {
             return Vec::new();
         };
-        if importers.contains(&exporter) {
-            importers.retain(|&a| a != exporter);
-            let code = self.world.actors[exporter].code.clone();
-            self.warn(
-                Diag::new(
-                    Code::SelfRestriction,
-                    format!("`{code}` restricts its own supply; that part has no effect"),
-                )
-                .with_label(r.actor.span, "restricting actor")
-                .label(target_span(&r.target), Some(format!("includes {code}")))
-                .help(format!(
-                    "a restriction limits exports; to cut {code}'s own output use `disrupt`"
-                )),
-            );
+        // `to all` never means the restricting actor itself; naming it is a
+        // mistake worth a warning (but a group's members are each excluded
+        // from their own restriction silently).
+        if let (false, [exporter], Target::Actors(_)) = (is_group, exporters.as_slice(), &r.target)
+        {
+            if importers.contains(exporter) {
+                let code = self.world.actors[*exporter].code.clone();
+                self.warn(
+                    Diag::new(
+                        Code::SelfRestriction,
+                        format!("`{code}` restricts its own supply; that part has no effect"),
+                    )
+                    .with_label(r.actor.span, "restricting actor")
+                    .label(target_span(&r.target), Some(format!("includes {code}")))
+                    .help(format!(
+                        "a restriction limits exports; to cut {code}'s own output use `disrupt`"
+                    )),
+                );
+            }
         }
-        let flows = importers.len().saturating_mul(targets.len());
+        let flows = importers
+            .len()
+            .saturating_mul(targets.len())
+            .saturating_mul(exporters.len());
         let Some(left) = self.restricted_flows_left.filter(|&left| flows <= left) else {
             if self.restricted_flows_left.is_some() {
                 self.error(
@@ -310,7 +435,7 @@ impl Checker<'_> {
             return Vec::new();
         };
         self.restricted_flows_left = Some(left - flows);
-        if importers.is_empty() {
+        if importers.iter().all(|a| exporters.contains(a)) {
             self.warn(
                 Diag::new(Code::EmptyTarget, "this restriction reaches no one")
                     .with_label(target_span(&r.target), "no importer left")
@@ -318,22 +443,164 @@ impl Checker<'_> {
             );
         }
         let target_span = r.actor.span.to(target_span(&r.target));
-        targets
-            .into_iter()
-            .map(|(mineral, stages)| ActionKind::Restrict {
-                exporter,
-                importers: importers.clone(),
-                mineral,
-                stages,
-                fraction,
-                target_span,
-            })
-            .collect()
+        let mut out = Vec::new();
+        for (mineral, stages) in targets {
+            let (fraction, quota) = match &amount {
+                Amount::Fraction(f) => (*f, None),
+                Amount::Mass(v) => {
+                    if self
+                        .volume_of(mineral, r.by.as_ref().map_or(r.verb_span, |b| b.span))
+                        .is_none()
+                    {
+                        continue;
+                    }
+                    (Num::constant(1.0), Some(self.num(v, target_span)))
+                }
+            };
+            for &exporter in &exporters {
+                out.push(ActionKind::Restrict {
+                    exporter,
+                    importers: importers
+                        .iter()
+                        .copied()
+                        .filter(|&a| a != exporter)
+                        .collect(),
+                    mineral,
+                    stages: stages.clone(),
+                    fraction,
+                    quota,
+                    target_span,
+                });
+            }
+        }
+        out
+    }
+
+    /// The actor a policy names, or each member of a group (`BRICS
+    /// restricts …`, `stockpile JP + KR …`); with whether it was a group.
+    pub(super) fn actors_or_group(
+        &mut self,
+        name: &str,
+        span: Span,
+    ) -> Option<(Vec<ActorId>, bool)> {
+        match self.lookup(name, span)? {
+            super::names::Named::Actor(a) => Some((vec![a], false)),
+            super::names::Named::Group(g) => {
+                let members = self.world.groups[g].members.clone();
+                if members.is_empty() {
+                    self.warn(
+                        Diag::new(
+                            Code::EmptyTarget,
+                            format!("`{name}` has no members: this statement does nothing"),
+                        )
+                        .with_label(span, "an empty group"),
+                    );
+                }
+                Some((members, true))
+            }
+        }
+    }
+
+    /// A percentage, or a mass per year (`10 kt`) for minerals with a
+    /// `volume` (SPEC §2.4).
+    pub(super) fn amount(
+        &mut self,
+        e: &ast::Expr,
+        vars: &Vars,
+        what: &'static str,
+    ) -> Option<Amount> {
+        let v = match self.eval_value(e, vars) {
+            Ok(v) => v,
+            Err(d) => {
+                self.error(d);
+                return None;
+            }
+        };
+        if v.dim == Dim::Mass {
+            if v.value < 0.0 {
+                self.error(
+                    Diag::new(Code::OutOfRange, format!("{what} cannot be negative"))
+                        .with_label(e.span, "negative"),
+                );
+                return None;
+            }
+            return Some(Amount::Mass(v));
+        }
+        match super::values::as_wanted(v, e.span, Want::Fraction(what)) {
+            Ok(v) => Some(Amount::Fraction(self.num(&v, e.span))),
+            Err(mut d) => {
+                if d.code == Code::WrongUnit {
+                    d.message = format!("{what} takes a percentage or a mass per year");
+                    d.help = Some(
+                        "write a percentage such as `40%`, or a mass such as `10 kt` for a \
+                         mineral with a `volume`"
+                            .into(),
+                    );
+                }
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    /// A mineral's `volume`, or an error at `span` that a mass needs one.
+    pub(super) fn volume_of(&mut self, mineral: MineralId, span: Span) -> Option<f64> {
+        let m = &self.world.minerals[mineral];
+        if let Some(v) = m.volume_t {
+            return Some(v);
+        }
+        let name = m.name.clone();
+        self.error(
+            Diag::new(
+                Code::NeedsVolume,
+                format!("`{name}` has no `volume`, so a mass cannot be turned into a share"),
+            )
+            .with_label(span, "a mass")
+            .help(format!(
+                "give a percentage of world output, or add `volume … kt` to `{name}`"
+            )),
+        );
+        None
+    }
+
+    /// A mass per year as a share of a mineral's world demand.
+    fn mass_share(&mut self, v: &Value, mineral: MineralId, span: Span) -> Option<Num> {
+        let volume = self.volume_of(mineral, span)?;
+        let share = Value {
+            value: v.value / volume,
+            dim: Dim::Number,
+            percent: false,
+            sym: v.sym.as_ref().map(|e| {
+                std::sync::Arc::new(crate::program::ValueExpr::Div(
+                    Box::new((**e).clone()),
+                    Box::new(crate::program::ValueExpr::Const(volume)),
+                ))
+            }),
+        };
+        if share.value > 1.0 + 1e-12 {
+            let name = &self.world.minerals[mineral].name;
+            self.error(
+                Diag::new(
+                    Code::OutOfRange,
+                    format!("this is more than all of {name}'s world output"),
+                )
+                .with_label(span, format!("{:.1}% of world output", share.value * 100.0))
+                .help("added capacity is at most 100% of world output"),
+            );
+            return None;
+        }
+        Some(self.num(&share, span))
     }
 
     fn stockpile(&mut self, s: &ast::Stockpile, vars: &Vars) -> Vec<ActionKind> {
         self.not_dated(&s.dated);
-        let actor = self.single_actor(&s.actor.text, s.actor.span, "stockpiles");
+        // `stockpile JP + KR …`, `stockpile G7 …`: each actor or member holds
+        // that much (SPEC §2.4).
+        let holders = self.expand(&s.holders);
+        let holders_text = match (s.holders.first(), s.holders.last()) {
+            (Some(a), Some(b)) => self.text_of(a.span.to(b.span)),
+            _ => String::new(),
+        };
         let mut minerals = Vec::new();
         for r in &s.minerals {
             if let Some(st) = &r.stage {
@@ -341,13 +608,13 @@ impl Checker<'_> {
                     Diag::new(Code::NotHere, "a stockpile holds a mineral, not a stage")
                         .with_label(st.span, "remove the stage")
                         .help(format!(
-                            "write `stockpile {} {} …`",
-                            s.actor.text, r.first.text
+                            "write `stockpile {holders_text} {} …`",
+                            r.first.text
                         )),
                 );
                 continue;
             }
-            let actor = self.text_of(s.actor.span);
+            let actor = holders_text.clone();
             let amount = self.text_of(s.amount.span);
             let example = |m: &str| {
                 Some(format!(
@@ -383,7 +650,7 @@ impl Checker<'_> {
                 None
             }
         };
-        let (Some(actor), Some(stock)) = (actor, stock) else {
+        let (Some(holders), Some(stock)) = (holders, stock) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -402,11 +669,11 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            out.push(ActionKind::Stockpile {
+            out.extend(holders.iter().map(|&actor| ActionKind::Stockpile {
                 actor,
                 mineral: m,
                 stock,
-            });
+            }));
         }
         out
     }

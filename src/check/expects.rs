@@ -5,7 +5,9 @@ use super::values::{Dim, Vars, eval};
 use crate::ast::{self, CmpOp, ExpectRhs};
 use crate::diagnostic::{Code, Diag, suggest};
 use crate::metric::MetricKind;
-use crate::program::{Expectation, Expected, Metric, MetricRef, ScenarioId};
+use std::collections::HashMap;
+
+use crate::program::{Def, Expectation, Expected, Metric, MetricRef, ScenarioId};
 use crate::source::Span;
 
 impl Checker<'_> {
@@ -106,6 +108,7 @@ impl Checker<'_> {
         e: &ast::Expect,
         vars: &Vars,
         span: Span,
+        ids: &HashMap<String, ScenarioId>,
     ) -> Option<Expectation> {
         let metric = self.metric_ref(&e.path);
         let tolerance = match &e.tolerance {
@@ -139,6 +142,59 @@ impl Checker<'_> {
         };
         let metric = metric?;
         let expected = match (&e.rhs, &metric.metric) {
+            (ExpectRhs::Metric { scenario, path }, m) => {
+                let other_scenario = match scenario {
+                    Some(n) => match ids.get(&n.text) {
+                        Some(&id) => {
+                            self.used(n.span, Def::Scenario(id));
+                            id
+                        }
+                        None => {
+                            let d = super::scenarios::unknown_scenario(
+                                &n.text,
+                                n.span,
+                                &ids.keys().map(String::as_str).collect::<Vec<_>>(),
+                            );
+                            self.error(d);
+                            return None;
+                        }
+                    },
+                    // Set to the expectation's own scenario by the caller.
+                    None => ScenarioId::BASE,
+                };
+                let other = self.metric_ref(path)?;
+                let (a, b) = (m.kind().unit(), other.metric.kind().unit());
+                if a != b {
+                    self.error(
+                        Diag::new(
+                            Code::WrongUnit,
+                            format!(
+                                "`{}` and `{}` are not measured in the same unit",
+                                m.kind(),
+                                other.metric.kind()
+                            ),
+                        )
+                        .with_label(e.path.metric.span, format!("{}", m.kind()))
+                        .with_label(path.metric.span, format!("{}", other.metric.kind()))
+                        .help("compare fractions with fractions, the HHI with the HHI, days with days"),
+                    );
+                    return None;
+                }
+                if matches!(m, Metric::TopSupplier) && !matches!(e.op, CmpOp::Eq | CmpOp::Ne) {
+                    self.error(
+                        Diag::new(
+                            Code::WrongUnit,
+                            "`top_supplier` is compared with `==` or `!=`",
+                        )
+                        .with_label(e.op_span, "not an equality"),
+                    );
+                    return None;
+                }
+                Expected::Metric {
+                    scenario: other_scenario,
+                    metric: other,
+                }
+            }
             (ExpectRhs::Code(c), Metric::TopSupplier) => {
                 Expected::Actor(self.single_actor(&c.text, c.span, "`top_supplier`")?)
             }

@@ -81,6 +81,9 @@ impl Checker<'_> {
     }
 
     fn unknown_actor(&self, name: &str, span: Span) -> Diag {
+        if name.contains('+') {
+            return self.unknown_union(name, span);
+        }
         let mut d = Diag::new(Code::UnknownActor, format!("unknown actor `{name}`"));
         let cands = self.names.actors.keys().map(|k| k.as_str());
         let suggestion = suggest(name, cands);
@@ -107,6 +110,61 @@ impl Checker<'_> {
             d = d.help("actors are declared with `actor CODE`, groups with `group NAME = …`");
         }
         d
+    }
+
+    /// `report for G20 + ASEAN`, `G7+AU.rare_earths.shortfall`: members
+    /// joined with `+` outside a declaration name the coalition declared
+    /// anonymously with those members (SPEC §2.2), and there is none. Says
+    /// which members are not declared, if any, and how to declare the union.
+    fn unknown_union(&self, name: &str, span: Span) -> Diag {
+        let parts: Vec<&str> = name.split('+').collect();
+        let mut missing: Vec<&str> = parts
+            .iter()
+            .copied()
+            .filter(|p| !self.names.actors.contains_key(*p))
+            .collect();
+        missing.dedup();
+        let union = format!("`group NAME = {}`", parts.join(" + "));
+        if missing.is_empty() {
+            return Diag::new(
+                Code::UnknownActor,
+                format!("no group or coalition `{name}` is declared"),
+            )
+            .with_label(span, "members joined with `+`")
+            .help(format!(
+                "to use the union of these members, declare it: {union}, then write NAME \
+                 (a coalition declared as `coalition {}` is also known as `{name}`)",
+                parts.join(" + ")
+            ));
+        }
+        let names = join_names(&missing);
+        let verb = if missing.len() == 1 { "is" } else { "are" };
+        let how: Vec<String> = missing
+            .iter()
+            .map(|m| {
+                let cands = self.names.actors.keys().map(|k| k.as_str());
+                match (world2024().actors.get(*m), suggest(m, cands)) {
+                    (_, Some(s)) if s.to_lowercase() == m.to_lowercase() => {
+                        format!("`{m}`: did you mean `{s}`?")
+                    }
+                    (Some(decl), _) => format!(
+                        "`{m}` is declared in world2024, and {}: add `use world2024` or declare `{decl}`.",
+                        self.world_off()
+                    ),
+                    (None, Some(s)) => format!("`{m}`: did you mean `{s}`?"),
+                    (None, None) if is_code(m) => {
+                        format!("Declare `{m}` with `actor {m}` or `group {m} = …`.")
+                    }
+                    (None, None) => format!("Declare `{m}` with `group {m} = …` or as an alias."),
+                }
+            })
+            .collect();
+        Diag::new(Code::UnknownActor, format!("{names} {verb} not declared"))
+            .with_label(span, format!("{names} {verb} not declared"))
+            .help(format!(
+                "{} Then declare the union, {union}, and write NAME.",
+                how.join(" ")
+            ))
     }
 
     /// ` (an alias of `US`)` when `name` is an alias, so a suggestion says
@@ -322,6 +380,15 @@ impl Checker<'_> {
         };
         self.error(d);
         None
+    }
+}
+
+/// "`A`, `B` and `C`"
+fn join_names(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, init)) if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+        _ => quoted.concat(),
     }
 }
 

@@ -8,7 +8,7 @@ use super::values::Vars;
 use super::{Checker, MAX_SCENARIOS, Unit};
 use crate::ast::{self, Stmt, StmtKind};
 use crate::diagnostic::{Code, Diag, suggest};
-use crate::program::{Checked, Def, ReportSel, Scenario, ScenarioId};
+use crate::program::{Checked, Def, Expected, ReportSel, Scenario, ScenarioId};
 use crate::source::Span;
 
 /// Statements that are checked once every scenario name is known.
@@ -275,9 +275,19 @@ impl Checker<'_> {
                     },
                     None => Some(scenario),
                 };
-                let exp = self.expectation(e, vars, stmt.span);
+                let exp = self.expectation(e, vars, stmt.span, ids);
                 if let (Some(target), Some(mut exp)) = (target, exp) {
                     exp.scenario = target;
+                    // The other side defaults to this expectation's scenario.
+                    if let (
+                        Expected::Metric {
+                            scenario: other, ..
+                        },
+                        ast::ExpectRhs::Metric { scenario: None, .. },
+                    ) = (&mut exp.expected, &e.rhs)
+                    {
+                        *other = target;
+                    }
                     checked.expectations.push(exp);
                 }
             }

@@ -319,13 +319,19 @@ pub fn eval_as(
     want: Want,
     inputs: &mut Inputs<'_>,
 ) -> Result<Value, Diag> {
-    let mut v = eval_with(expr, vars, inputs)?;
+    let v = eval_with(expr, vars, inputs)?;
+    as_wanted(v, expr.span, want)
+}
+
+/// Checks an evaluated value against what its statement needs.
+pub fn as_wanted(mut v: Value, span: Span, want: Want) -> Result<Value, Diag> {
+    let expr_span = span;
     match want {
         Want::Fraction(what) => {
             if v.dim != Dim::Number {
                 return Err(
                     Diag::new(Code::WrongUnit, format!("{what} takes a percentage"))
-                        .with_label(expr.span, format!("this is {}", v.dim.describe()))
+                        .with_label(expr_span, format!("this is {}", v.dim.describe()))
                         .help("write a percentage such as `40%`"),
                 );
             }
@@ -336,7 +342,7 @@ pub fn eval_as(
                     Code::OutOfRange,
                     format!("{what} must lie between 0% and 100%"),
                 )
-                .with_label(expr.span, format!("this is {shown}%"));
+                .with_label(expr_span, format!("this is {shown}%"));
                 if !v.percent && v.value > 1.0 && v.value <= 100.0 {
                     d = d.help(format!("did you mean `{}%`?", v.value));
                 }
@@ -353,13 +359,13 @@ pub fn eval_as(
             if v.dim != dim {
                 return Err(
                     Diag::new(Code::WrongUnit, format!("expected {}", dim.describe()))
-                        .with_label(expr.span, format!("this is {}", v.dim.describe()))
+                        .with_label(expr_span, format!("this is {}", v.dim.describe()))
                         .help(hint),
                 );
             }
             if v.value < 0.0 {
                 return Err(Diag::new(Code::OutOfRange, "this value cannot be negative")
-                    .with_label(expr.span, "negative"));
+                    .with_label(expr_span, "negative"));
             }
             Ok(v)
         }

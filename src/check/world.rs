@@ -8,13 +8,57 @@ use super::{Checker, MAX_GROUP_MEMBERS, MAX_STAGES, Unit};
 use crate::ast::{self, MineralItemKind, Share, StmtKind};
 use crate::diagnostic::{Code, Diag};
 use crate::program::{
-    Actor, ActorId, CoversClaim, Group, GroupId, GroupKind, Mineral, MineralId, ROW, ShareEntry,
-    Shares, SourcingLine,
+    ActionKind, Actor, ActorId, CoversClaim, Group, GroupId, GroupKind, Mineral, MineralId, ROW,
+    ShareEntry, Shares, SourcingLine,
 };
 use crate::source::Span;
+use crate::syntax::limits::MAX_DEPTH;
 
 /// Tolerance on share sums: 0.1 percentage point (SPEC §2.1).
-const SUM_TOLERANCE: f64 = 0.001;
+pub(super) const SUM_TOLERANCE: f64 = 0.001;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    New,
+    /// Being expanded: met again, it is a cycle.
+    Open,
+    Done,
+}
+
+/// The state of expanding all groups.
+struct GroupWalk {
+    state: Vec<Visit>,
+    /// Each expanded group's nesting: 1 for a group of actors only.
+    height: Vec<usize>,
+    /// How many members all groups may still hold together (`None` once
+    /// over the limit), so a file of groups of groups cannot claim unbounded
+    /// memory or time.
+    budget: Option<usize>,
+    /// Nesting deeper than [`MAX_DEPTH`] was reported.
+    too_deep: bool,
+}
+
+/// A group being expanded: its members so far, the subgroups taken in, the
+/// next member name to read, and the deepest nesting among its subgroups.
+struct Frame {
+    group: GroupId,
+    next: usize,
+    members: Vec<ActorId>,
+    subgroups: HashSet<GroupId>,
+    height: usize,
+}
+
+impl Frame {
+    fn new(group: GroupId) -> Self {
+        Frame {
+            group,
+            next: 0,
+            members: Vec::new(),
+            subgroups: HashSet::new(),
+            height: 0,
+        }
+    }
+}
 
 impl Checker<'_> {
     /// Pass 1: every name a unit declares.
@@ -163,112 +207,134 @@ impl Checker<'_> {
     /// Pass 2: group members, expanded to actors, with cycles reported.
     pub(super) fn resolve_groups(&mut self, _units: &[Unit]) {
         let n = self.world.groups.len();
-        let mut state = vec![0u8; n];
-        let mut budget = Some(MAX_GROUP_MEMBERS);
+        let mut walk = GroupWalk {
+            state: vec![Visit::New; n],
+            height: vec![0; n],
+            budget: Some(MAX_GROUP_MEMBERS),
+            too_deep: false,
+        };
         for g in GroupId::all(n) {
-            self.expand_group(g, &mut state, &mut Vec::new(), &mut budget);
+            self.expand_group(g, &mut walk);
         }
     }
 
-    /// Expands group `g` to its actors. `budget` is how many members all
-    /// groups may still hold together (`None` once over the limit), so a file
-    /// of groups of groups cannot claim unbounded memory or time.
-    fn expand_group(
-        &mut self,
-        g: GroupId,
-        state: &mut [u8],
-        path: &mut Vec<GroupId>,
-        budget: &mut Option<usize>,
-    ) {
-        if state[g.index()] == 2 {
+    /// Expands group `root`, and every group inside it, to actors. Depth
+    /// first, with an explicit stack: a chain of groups of groups may be as
+    /// long as the file, and nothing here recurses. A group whose nesting
+    /// (its height: 1 for a group of actors, one more than its deepest
+    /// subgroup otherwise) passes [`MAX_DEPTH`] is an error at that group,
+    /// once, and is left empty.
+    fn expand_group(&mut self, root: GroupId, walk: &mut GroupWalk) {
+        if walk.state[root] != Visit::New {
             return;
         }
-        if state[g.index()] == 1 {
-            let names: Vec<String> = path
-                .iter()
-                .skip_while(|&&p| p != g)
-                .map(|&p| self.world.groups[p].name.clone())
-                .collect();
-            let span = self.world.groups[g].span;
-            self.error(
-                Diag::new(
-                    Code::GroupCycle,
-                    format!("group `{}` contains itself", self.world.groups[g].name),
-                )
-                .with_label(
-                    span,
-                    format!("{} → {}", names.join(" → "), self.world.groups[g].name),
-                )
-                .help("a group may contain other groups, but not itself through them"),
-            );
-            return;
-        }
-        if path.len() >= crate::syntax::limits::MAX_DEPTH {
-            // Deeper nesting would recurse without bound; one error is enough.
-            state[g.index()] = 2;
-            if !self.errors.iter().any(|d| d.code == Code::TooDeep) {
-                let span = self.world.groups[g].span;
-                self.error(
-                    Diag::new(
-                        Code::TooDeep,
-                        format!(
-                            "groups nested more than {} deep",
-                            crate::syntax::limits::MAX_DEPTH
-                        ),
-                    )
-                    .with_label(span, "this group is too deep inside other groups")
-                    .help("list the members of a deeply nested group directly"),
-                );
-            }
-            return;
-        }
-        if budget.is_none() {
+        if walk.budget.is_none() {
             // Over the limit already (and reported): expanding more is wasted work.
-            state[g.index()] = 2;
+            walk.state[root] = Visit::Done;
             return;
         }
-        state[g.index()] = 1;
-        path.push(g);
-        let names = self.group_members[g.index()].clone();
-        let mut members: Vec<ActorId> = Vec::new();
-        let mut subgroups = HashSet::new();
-        for n in &names {
-            match self.lookup(&n.text, n.span) {
-                Some(Named::Actor(a)) => members.push(a),
-                // Each subgroup once: `g0 + g0 + …` must not multiply work.
-                Some(Named::Group(h)) if subgroups.insert(h) => {
-                    self.expand_group(h, state, path, budget);
-                    members.extend(self.world.groups[h].members.iter().copied());
+        walk.state[root] = Visit::Open;
+        let mut stack = vec![Frame::new(root)];
+        while let Some(top) = stack.last_mut() {
+            let g = top.group;
+            if let Some(name) = self.group_members[g.index()].get(top.next).cloned() {
+                top.next += 1;
+                match self.lookup(&name.text, name.span) {
+                    Some(Named::Actor(a)) => top.members.push(a),
+                    // Each subgroup once: `g0 + g0 + …` must not multiply work.
+                    Some(Named::Group(h)) if top.subgroups.insert(h) => match walk.state[h] {
+                        Visit::Done => {
+                            top.members
+                                .extend(self.world.groups[h].members.iter().copied());
+                            top.height = top.height.max(walk.height[h]);
+                        }
+                        Visit::Open => {
+                            let open: Vec<GroupId> = stack.iter().map(|f| f.group).collect();
+                            self.group_cycle(h, &open);
+                        }
+                        Visit::New if walk.budget.is_none() => walk.state[h] = Visit::Done,
+                        Visit::New => {
+                            walk.state[h] = Visit::Open;
+                            stack.push(Frame::new(h));
+                        }
+                    },
+                    Some(Named::Group(_)) | None => {}
                 }
-                Some(Named::Group(_)) | None => {}
+                continue;
             }
-        }
-        members.sort_unstable();
-        members.dedup();
-        // A subgroup's expansion may have used up the budget.
-        if budget.is_none_or(|left| members.len() > left) {
-            if budget.is_some() {
-                let span = self.world.groups[g].span;
-                self.error(
-                    Diag::new(
-                        Code::TooMany,
-                        format!(
-                            "groups and coalitions hold more than {MAX_GROUP_MEMBERS} members in all"
-                        ),
-                    )
-                    .with_label(span, "this group goes over the limit")
-                    .help("declare fewer or smaller groups"),
-                );
+            let Some(frame) = stack.pop() else { break };
+            let height = frame.height + 1;
+            let mut members = frame.members;
+            members.sort_unstable();
+            members.dedup();
+            if height > MAX_DEPTH {
+                if !std::mem::replace(&mut walk.too_deep, true) {
+                    let name = self.world.groups[g].name.clone();
+                    self.error(
+                        Diag::new(
+                            Code::TooDeep,
+                            format!("groups nested more than {MAX_DEPTH} deep"),
+                        )
+                        .with_label(
+                            self.world.groups[g].span,
+                            format!("`{name}` holds groups nested {MAX_DEPTH} deep"),
+                        )
+                        .help("list the members of a deeply nested group directly"),
+                    );
+                }
+                members = Vec::new();
             }
-            *budget = None;
-            members = Vec::new();
+            // A subgroup's expansion may have used up the budget.
+            if walk.budget.is_none_or(|left| members.len() > left) {
+                if walk.budget.is_some() {
+                    let span = self.world.groups[g].span;
+                    self.error(
+                        Diag::new(
+                            Code::TooMany,
+                            format!(
+                                "groups and coalitions hold more than {MAX_GROUP_MEMBERS} members in all"
+                            ),
+                        )
+                        .with_label(span, "this group goes over the limit")
+                        .help("declare fewer or smaller groups"),
+                    );
+                }
+                walk.budget = None;
+                members = Vec::new();
+            }
+            if let Some(left) = &mut walk.budget {
+                *left -= members.len();
+            }
+            if let Some(parent) = stack.last_mut() {
+                parent.members.extend(members.iter().copied());
+                parent.height = parent.height.max(height);
+            }
+            self.world.groups[g].members = members;
+            walk.height[g] = height;
+            walk.state[g] = Visit::Done;
         }
-        if let Some(left) = budget {
-            *left -= members.len();
-        }
-        self.world.groups[g].members = members;
-        path.pop();
-        state[g.index()] = 2;
+    }
+
+    /// `group a = b`, `group b = a`: reported at `g`, which `open` (the
+    /// groups being expanded, outermost first) reaches again.
+    fn group_cycle(&mut self, g: GroupId, open: &[GroupId]) {
+        let names: Vec<String> = open
+            .iter()
+            .skip_while(|&&p| p != g)
+            .map(|&p| self.world.groups[p].name.clone())
+            .collect();
+        let span = self.world.groups[g].span;
+        self.error(
+            Diag::new(
+                Code::GroupCycle,
+                format!("group `{}` contains itself", self.world.groups[g].name),
+            )
+            .with_label(
+                span,
+                format!("{} → {}", names.join(" → "), self.world.groups[g].name),
+            )
+            .help("a group may contain other groups, but not itself through them"),
+        );
     }
 
     /// Top-level `let`s of a unit, in order; each sees the ones before it.
@@ -305,11 +371,27 @@ impl Checker<'_> {
         }
     }
 
-    /// World data of a unit: gdp, mineral bodies, coalition claims. In a file
-    /// that is `use`d, anything else is an error.
+    /// World data of a unit: gdp, mineral bodies, coalition claims, and in a
+    /// file that is `use`d, sourcing statements (`JP sources nickel.mining:
+    /// PH 60%`, SPEC §14). In a used file, anything else is an error.
     pub(super) fn world_data(&mut self, unit: &Unit, vars: &Vars) {
+        // The minerals of the sourcing statement just read: a `source` line
+        // right after it cites it, and is listed with those minerals.
+        let mut cited: Vec<MineralId> = Vec::new();
         for stmt in &unit.program.stmts {
+            if let (StmtKind::Source(s), false) = (&stmt.kind, cited.is_empty()) {
+                for &m in &cited {
+                    let sources = &mut self.world.minerals[m].sources;
+                    if !sources.contains(&s.value) {
+                        sources.push(s.value.clone());
+                    }
+                }
+            }
+            cited.clear();
             match &stmt.kind {
+                StmtKind::Sourcing(s) if !unit.main => {
+                    cited = self.world_sourcing(s, vars, stmt.span);
+                }
                 StmtKind::Actor(decls) => {
                     for d in decls {
                         let Some(g) = &d.gdp else { continue };
@@ -330,11 +412,33 @@ impl Checker<'_> {
                 _ if !unit.main => self.error(
                     Diag::new(Code::NotHere, "a used file may only declare data")
                         .with_label(stmt.span, "not a declaration")
-                        .help("`use` brings in actors, groups, coalitions, minerals and variables; put policies and scenarios in the main file"),
+                        .help("`use` brings in actors, groups, coalitions, minerals, variables and sourcing lines (`JP sources nickel.mining: PH 60%`); put policies and scenarios in the main file"),
                 ),
                 _ => {}
             }
         }
+    }
+
+    /// A used file's sourcing statement is world data, in force in every
+    /// scenario: it replaces the line of the same buyer and stage, whichever
+    /// file stated that line (a mineral block's own line yields to it, see
+    /// [`Checker::mineral_body`]). Returns the minerals it applies to.
+    fn world_sourcing(
+        &mut self,
+        s: &ast::SourcingOverride,
+        vars: &Vars,
+        span: Span,
+    ) -> Vec<MineralId> {
+        let mut minerals = Vec::new();
+        for kind in self.sourcing_override(s, vars, span) {
+            if let ActionKind::Sourcing { mineral, line } = kind {
+                let lines = &mut self.world.minerals[mineral].sourcing;
+                lines.retain(|l| !(l.buyer == line.buyer && l.stage == line.stage));
+                lines.push(line);
+                minerals.push(mineral);
+            }
+        }
+        minerals
     }
 
     fn coalition_claim(&mut self, c: &ast::CoalitionDecl, vars: &Vars) {
@@ -378,6 +482,9 @@ impl Checker<'_> {
         }
         let mut seen_lines: HashSet<String> = HashSet::new();
         let mut volume_seen = false;
+        // A mineral has one block, so the sourcing lines it has already
+        // come from used files' statements, read earlier; they win.
+        let stated = self.world.minerals[id].sourcing.len();
         for item in &m.items {
             match &item.kind {
                 MineralItemKind::Stages(_) => {}
@@ -444,6 +551,39 @@ impl Checker<'_> {
                     if let Some(line) =
                         self.sourcing_line(id, buyer, stage.as_ref(), shares, vars, item.span)
                     {
+                        let mineral = &self.world.minerals[id];
+                        // A used file's statement for this buyer and stage,
+                        // read earlier, wins over the block's line.
+                        if mineral.sourcing[..stated]
+                            .iter()
+                            .any(|l| l.buyer == line.buyer && l.stage == line.stage)
+                        {
+                            continue;
+                        }
+                        // A sourcing line fixes the buyer's import shares at
+                        // a stage (SPEC §3.3): a second one would fix them
+                        // again.
+                        if let Some(first) = mineral.sourcing[stated..]
+                            .iter()
+                            .find(|l| l.buyer == line.buyer && l.stage == line.stage)
+                        {
+                            let code = self.world.actors[line.buyer].code.clone();
+                            let stage = mineral.stages[line.stage].clone();
+                            let first = first.span;
+                            self.error(
+                                Diag::new(
+                                    Code::MineralShape,
+                                    format!(
+                                        "`{code}` has two sourcing lines for {} {stage}",
+                                        m.name.text
+                                    ),
+                                )
+                                .with_label(item.span, "second line")
+                                .with_label(first, "first line")
+                                .help("list every supplier on one line: `JP sources refining: CN 60%, MY 20%`"),
+                            );
+                            continue;
+                        }
                         self.world.minerals[id].sourcing.push(line);
                     }
                 }

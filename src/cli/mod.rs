@@ -2,7 +2,9 @@
 //! `main.rs` only maps the returned [`ExitCode`]. Everything here renders
 //! what the library returns; the work is done by [`lode::pipeline`].
 
+mod coverage;
 mod fmt;
+mod import;
 mod lsp;
 mod output;
 mod progress;
@@ -75,7 +77,16 @@ pub enum Command {
     Data {
         /// Data set to print (e.g. world2024)
         name: Option<String>,
+        /// Instead of the text: per mineral and stage, the share of world
+        /// output and demand that named countries hold (the rest is ROW), the
+        /// figures by confidence label, and the coalition members without a
+        /// demand figure
+        #[arg(long, requires = "name")]
+        coverage: bool,
     },
+    /// Turn a trade table (UN Comtrade or CEPII BACI CSV) into sourcing lines to `use`
+    #[command(after_help = import::EXAMPLES)]
+    Import(import::ImportArgs),
     /// Rewrite files in the canonical layout (standard input to standard
     /// output when no file is named)
     Fmt {
@@ -203,7 +214,12 @@ pub fn main() -> ExitCode {
         } => check_files(&files, root.as_deref(), format),
         Command::Test(args) => test::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
-        Command::Data { name } => data(name.as_deref()),
+        Command::Data {
+            name: Some(name),
+            coverage: true,
+        } => coverage::command(&name),
+        Command::Data { name, .. } => data(name.as_deref()),
+        Command::Import(args) => import::command(&args),
         Command::Fmt { check, files } => fmt::command(&files, check),
         Command::Lsp => lsp::command(),
         Command::EditorGrammar => write_stdout(&lode::ide::textmate::grammar()),

@@ -19,6 +19,7 @@ use crate::program::{
     ActionKind, ActorId, Allocation, Checked, GroupKind, Line, MineralId, Num, ScenarioId,
     ShareEntry, Shares, SourcingLine, Stock, Values,
 };
+use crate::results::DemandBasis;
 use crate::source::Span;
 
 /// A `restricts`/`bans` statement as it applies to one mineral.
@@ -28,6 +29,8 @@ pub struct RestrictionLine {
     pub importers: Vec<ActorId>,
     pub stages: Vec<usize>,
     pub fraction: Num,
+    /// A quota in tonnes per year in place of `fraction`.
+    pub quota: Option<Num>,
     /// From the restricting actor to the end of the target.
     pub span: Span,
     /// The whole statement.
@@ -103,6 +106,7 @@ pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
     };
     let mut allocation: Option<Allocation> = None;
     let mut rerouting: Option<Num> = None;
+    let row = world.row();
     for action in checked.actions(id) {
         let statement = action.span;
         match &action.kind {
@@ -110,12 +114,15 @@ pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
                 mineral,
                 line,
                 shares,
+                only,
             } => {
                 let ms = &mut st.minerals[*mineral];
-                match line {
-                    Line::Stage(s) => ms.stage_shares[*s] = Some(shares.clone()),
-                    Line::Demand => ms.demand = Some(shares.clone()),
-                }
+                let slot = match line {
+                    Line::Stage(s) => &mut ms.stage_shares[*s],
+                    Line::Demand => &mut ms.demand,
+                };
+                let current = slot.take().unwrap_or_default();
+                *slot = Some(current.restated(shares, *only, row));
             }
             ActionKind::Sourcing { mineral, line } => {
                 let ms = &mut st.minerals[*mineral];
@@ -149,12 +156,14 @@ pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
                 mineral,
                 stages,
                 fraction,
+                quota,
                 target_span,
             } => st.minerals[*mineral].restrictions.push(RestrictionLine {
                 exporter: *exporter,
                 importers: importers.clone(),
                 stages: stages.clone(),
                 fraction: *fraction,
+                quota: *quota,
                 span: *target_span,
                 statement,
             }),
@@ -195,6 +204,9 @@ pub struct Resolved {
     pub caps: Vec<BTreeMap<ActorId, f64>>,
     /// Final-stage demand per actor, `covers` claims applied, ROW included.
     pub demand: BTreeMap<ActorId, f64>,
+    /// Where each actor's demand figure comes from; an actor not here has
+    /// none (ROW is never here).
+    pub basis: BTreeMap<ActorId, DemandBasis>,
     pub sourcing: Vec<Sourced>,
     pub restrictions: Vec<Restricted>,
     pub disruptions: Vec<Disrupted>,
@@ -216,6 +228,9 @@ pub struct Restricted {
     pub importers: Vec<ActorId>,
     pub stages: Vec<usize>,
     pub fraction: f64,
+    /// A quota as a share of world demand, in place of `fraction`: set
+    /// once the equilibrium flows it is taken from are known.
+    pub quota: Option<f64>,
 }
 
 /// A disruption with its fraction.
@@ -244,9 +259,11 @@ pub fn resolve(
         })
         .collect();
     let fraction = |n: Num| n.get(values).clamp(0.0, 1.0);
+    let (demand, basis) = demand_with_covers(checked, st, mineral, values);
     Resolved {
         caps,
-        demand: demand_with_covers(checked, st, mineral, values),
+        demand,
+        basis,
         sourcing: ms
             .sourcing
             .iter()
@@ -264,6 +281,12 @@ pub fn resolve(
                 importers: l.importers.clone(),
                 stages: l.stages.clone(),
                 fraction: fraction(l.fraction),
+                quota: l.quota.map(|q| {
+                    let volume = checked.world.minerals[mineral]
+                        .volume_t
+                        .unwrap_or(f64::INFINITY);
+                    (q.get(values) / volume).max(0.0)
+                }),
             })
             .collect(),
         disruptions: ms
@@ -292,7 +315,7 @@ pub fn demand_of(
     st: &ScenarioState,
     mineral: MineralId,
 ) -> BTreeMap<ActorId, f64> {
-    demand_with_covers(checked, st, mineral, &checked.plain_values())
+    demand_with_covers(checked, st, mineral, &checked.plain_values()).0
 }
 
 /// A share line as a full distribution: named entries plus ROW's remainder.
@@ -314,7 +337,10 @@ fn full_line(checked: &Checked, named: &[(ActorId, f64)]) -> BTreeMap<ActorId, f
         row_named |= a == row;
     }
     if !row_named {
-        let rest = (1.0 - sum).max(0.0);
+        // What the named shares leave to ROW; within rounding of nothing
+        // (57% + 22% + 21% leaves 1e-16), nothing.
+        let rest = 1.0 - sum;
+        let rest = if rest < 1e-12 { 0.0 } else { rest };
         *out.entry(row).or_insert(0.0) += rest;
     }
     out
@@ -369,7 +395,9 @@ fn claim_effect(
     let group = &world.groups[g];
     // Members are sorted (program::Group), so lookups are binary searches.
     let is_member = |a: &ActorId| group.members.binary_search(a).is_ok();
-    if named.iter().any(|(a, v)| is_member(a) && *v > 0.0) {
+    // A member named in the demand line has data, even at 0% (SPEC §2.2:
+    // the claim is then only checked).
+    if named.iter().any(|(a, _)| is_member(a)) {
         let computed = named
             .iter()
             .filter(|(a, _)| is_member(a))
@@ -391,7 +419,10 @@ fn claim_effect(
         .filter(|(a, _)| !is_member(a) && *a != row)
         .map(|(_, v)| v)
         .sum();
-    let room = (others + claim_share > 1.0 + 1e-9).then(|| (1.0 - others).max(0.0));
+    let room = (others + claim_share > 1.0 + 1e-9).then(|| {
+        let left = 1.0 - others;
+        if left < 1e-12 { 0.0 } else { left }
+    });
     let gdps: Option<Vec<f64>> = members
         .iter()
         .map(|&a| world.actors[a].gdp.map(|n| n.get(values)))
@@ -410,18 +441,21 @@ fn claim_effect(
 
 /// The demand line of a mineral with every `covers` claim applied: a claim
 /// supplies demand where no member has any (split by GDP, else equally).
+/// With it, where each named actor's figure comes from.
 fn demand_with_covers(
     checked: &Checked,
     st: &ScenarioState,
     mineral: MineralId,
     values: &Values,
-) -> BTreeMap<ActorId, f64> {
+) -> (BTreeMap<ActorId, f64>, BTreeMap<ActorId, DemandBasis>) {
     let row = checked.world.row();
     let mut named: Vec<(ActorId, f64)> = st.minerals[mineral]
         .demand
         .as_ref()
         .map(|d| entries(&d.entries, values))
         .unwrap_or_default();
+    let mut basis: BTreeMap<ActorId, DemandBasis> =
+        named.iter().map(|&(a, _)| (a, DemandBasis::Data)).collect();
     for (g, claim) in claims(checked, mineral) {
         if let ClaimEffect::Supplies {
             share,
@@ -429,15 +463,19 @@ fn demand_with_covers(
             weights,
             ..
         } = claim_effect(checked, g, claim.share.get(values), &named, values)
+            && share > 0.0
         {
             let total: f64 = weights.iter().sum();
             named.retain(|(a, _)| *a != row);
             for (a, w) in members.iter().zip(&weights) {
                 named.push((*a, share * w / total));
+                basis.insert(*a, DemandBasis::Covers);
             }
         }
     }
-    full_line(checked, &named)
+    // ROW's figure is what the named shares leave: it is data too.
+    basis.insert(row, DemandBasis::Data);
+    (full_line(checked, &named), basis)
 }
 
 /// The warnings of the `covers` claims: a claim more than 5 points off the
@@ -470,6 +508,7 @@ pub fn covers_warnings(checked: &Checked, st: &ScenarioState, values: &Values) -
             .clone()
             .unwrap_or_else(|| world.mineral_ids().collect());
         let share = claim.share.get(values);
+        let mut supplied: Vec<&str> = Vec::new();
         for m in minerals {
             let mname = &world.minerals[m].name;
             let gname = &group.name;
@@ -497,6 +536,7 @@ pub fn covers_warnings(checked: &Checked, st: &ScenarioState, values: &Values) -
                     members,
                     weights,
                 } => {
+                    let supplies = used > 0.0;
                     if let Some(room) = room {
                         out.push(
                             Diag::new(
@@ -512,15 +552,45 @@ pub fn covers_warnings(checked: &Checked, st: &ScenarioState, values: &Values) -
                             .about([m.index() as u64, share.to_bits(), room.to_bits()]),
                         );
                     }
-                    let total: f64 = weights.iter().sum();
-                    let line = &mut named[m.index()];
-                    line.retain(|(a, _)| *a != row);
-                    for (a, w) in members.iter().zip(&weights) {
-                        line.push((*a, used * w / total));
+                    if supplies {
+                        let total: f64 = weights.iter().sum();
+                        let line = &mut named[m.index()];
+                        line.retain(|(a, _)| *a != row);
+                        for (a, w) in members.iter().zip(&weights) {
+                            line.push((*a, used * w / total));
+                        }
+                        supplied.push(mname);
                     }
                 }
                 ClaimEffect::Nothing => {}
             }
+        }
+        if !supplied.is_empty() {
+            let split = if world.groups[g]
+                .members
+                .iter()
+                .all(|&a| a == row || world.actors[a].gdp.is_some())
+            {
+                "split among the members by GDP"
+            } else {
+                "split equally among the members (not all have a GDP)"
+            };
+            out.push(
+                Diag::new(
+                    Code::CoversSupplies,
+                    format!(
+                        "coalition `{}` supplies the demand of {} from its claim, {split}: \
+                         no member has a figure in the data",
+                        group.name,
+                        supplied.join(", ")
+                    ),
+                )
+                .with_label(claim.span, "the claim")
+                .help(
+                    "these rows stand on the claim, not on data; they are marked `*` in \
+                     tables and `\"demand_basis\": \"covers\"` in JSON",
+                ),
+            );
         }
     }
     out
@@ -690,7 +760,61 @@ pub fn model_warnings(checked: &Checked, state: &ScenarioState, ev: &MineralEval
             }
         })
         .chain(idle_restrictions(checked, state, ev))
+        .chain(idle_disruptions(checked, state, ev))
         .collect()
+}
+
+/// Disruptions of an actor with no output at the disrupted stages in this
+/// scenario's equilibrium: they change nothing.
+fn idle_disruptions<'a>(
+    checked: &'a Checked,
+    state: &'a ScenarioState,
+    ev: &'a MineralEval,
+) -> impl Iterator<Item = Diag> + 'a {
+    let world = &checked.world;
+    let mineral = &world.minerals[ev.mineral];
+    let eq = &ev.outcome.equilibrium;
+    state.minerals[ev.mineral]
+        .disruptions
+        .iter()
+        .filter(move |d| {
+            let output: f64 = match ev.local.get(&d.actor) {
+                Some(&i) => d
+                    .stages
+                    .iter()
+                    .map(|&s| {
+                        eq.output
+                            .get(s)
+                            .and_then(|o| o.get(i))
+                            .copied()
+                            .unwrap_or(0.0)
+                    })
+                    .sum(),
+                None => 0.0,
+            };
+            output <= 1e-12
+        })
+        .map(move |d| {
+            let a = &world.actors[d.actor].code;
+            let what = if d.stages.len() == mineral.stages.len() {
+                mineral.name.clone()
+            } else {
+                d.stages
+                    .iter()
+                    .map(|&s| format!("{}.{}", mineral.name, mineral.stages[s]))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            Diag::new(
+                Code::IdleDisruption,
+                format!("disrupting {a}'s {what} changes nothing: {a} has no output there"),
+            )
+            .with_label(d.statement, "changes nothing")
+            .about([ev.mineral.index() as u64, d.actor.index() as u64])
+            .help(format!(
+                "`disrupt` cuts an actor's own output, and {a} produces no {what} in this scenario"
+            ))
+        })
 }
 
 /// Restrictions that cap no flow: the targets buy none of the mineral from
@@ -705,27 +829,36 @@ fn idle_restrictions<'a>(
     let world = &checked.world;
     let mineral = &world.minerals[ev.mineral];
     let eq = &ev.outcome.equilibrium;
-    state.minerals[ev.mineral]
-        .restrictions
+    let lines = &state.minerals[ev.mineral].restrictions;
+    let carries = move |line: &RestrictionLine| {
+        let Some(&e) = ev.local.get(&line.exporter) else {
+            return false;
+        };
+        let carried: f64 = line
+            .importers
+            .iter()
+            .filter_map(|a| ev.local.get(a))
+            .flat_map(|&i| {
+                line.stages
+                    .iter()
+                    .map(move |&s| eq.stages.get(s).map_or(0.0, |st| st.flow(i, e)))
+            })
+            .sum();
+        carried > 1e-12
+    };
+    // A group's restriction is one line per member: it is idle only when
+    // no member's part reaches a flow, and then said once, of the first.
+    lines
         .iter()
+        .enumerate()
         // An empty target list has had its warning from the checker.
-        .filter(|line| !line.importers.is_empty())
-        .filter(move |line| {
-            let Some(&e) = ev.local.get(&line.exporter) else {
-                return true;
-            };
-            let carried: f64 = line
-                .importers
-                .iter()
-                .filter_map(|a| ev.local.get(a))
-                .flat_map(|&i| {
-                    line.stages
-                        .iter()
-                        .map(move |&s| eq.stages.get(s).map_or(0.0, |st| st.flow(i, e)))
-                })
-                .sum();
-            carried <= 1e-12
+        .filter(|(_, line)| !line.importers.is_empty())
+        .filter(move |(i, line)| {
+            let same = |l: &&RestrictionLine| l.statement == line.statement;
+            let first = lines.iter().position(|l| same(&l)) == Some(*i);
+            first && !lines.iter().filter(same).any(carries)
         })
+        .map(|(_, line)| line)
         .map(move |line| {
             let e = &world.actors[line.exporter].code;
             let targets = match line.importers.as_slice() {
@@ -747,26 +880,54 @@ fn idle_restrictions<'a>(
                     .collect();
                 stages.join(", ")
             };
-            let buy = if line.importers.len() == 1 {
-                "buys"
+            // Targets with no demand figure buy nothing because the data
+            // do not say they use the mineral: say that, not only that no
+            // flow is reached.
+            let without_data = line
+                .importers
+                .iter()
+                .filter(|a| !ev.basis.contains_key(a))
+                .count();
+            let (reason, help) = if without_data == line.importers.len() {
+                let have = if line.importers.len() == 1 {
+                    "has"
+                } else {
+                    "have"
+                };
+                (
+                    format!("{targets} {have} no demand data for {}", mineral.name),
+                    format!(
+                        "give {targets} a demand figure (`{}.demand: …`) or a coalition's \
+                         `covers` claim, if the restriction should bite",
+                        mineral.name
+                    ),
+                )
             } else {
-                "buy"
+                let buy = if line.importers.len() == 1 {
+                    "buys"
+                } else {
+                    "buy"
+                };
+                (
+                    format!(
+                        "{targets} {buy} no {} from {e} in equilibrium",
+                        mineral.name
+                    ),
+                    format!(
+                        "a restriction caps flows that exist in equilibrium, and {targets} buy{} \
+                         {} elsewhere; a sourcing line from {e} would make it bite",
+                        if line.importers.len() == 1 { "s" } else { "" },
+                        mineral.name
+                    ),
+                )
             };
             Diag::new(
                 Code::EmptyTarget,
-                format!(
-                    "{e}'s restriction of {what} to {targets} reaches no flow: \
-                     {targets} {buy} no {} from {e} in equilibrium",
-                    mineral.name
-                ),
+                format!("{e}'s restriction of {what} to {targets} reaches no flow: {reason}"),
             )
             .with_label(line.span, "changes nothing")
             .about([ev.mineral.index() as u64])
-            .help(format!(
-                "a restriction caps flows that exist; if it should bite, give {targets} \
-                 {} demand (or a sourcing line from {e})",
-                mineral.name
-            ))
+            .help(help)
         })
 }
 

@@ -68,7 +68,7 @@ pub fn check(checked: &Checked) -> Vec<Diag> {
         if pairs > MAX_MARKET_PAIRS {
             too_large.push((&scenario.name, pairs, largest.0, largest.1));
         }
-        let report = scenario.report.as_ref();
+        let report = checked.report_of(s);
         let minerals: Vec<crate::program::MineralId> = report
             .and_then(|r| r.minerals.clone())
             .unwrap_or_else(|| world.mineral_ids().collect());

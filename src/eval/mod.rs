@@ -31,8 +31,16 @@ use crate::results::{Comparison, MineralInfo, Results, Row, ScenarioResult, Warn
 use crate::source::SourceMap;
 
 pub use assemble::{MineralState, ScenarioState};
-pub use expect::{ExpectOutcome, check_expectation};
-pub use exposure::{Exposures, MineralEval, evaluate_mineral};
+pub use expect::{Measured, judge, measure};
+
+/// The metrics an expectation measures, each with the scenario it is
+/// measured in: its own, and the one it compares with.
+pub fn plan_sides(
+    e: &crate::program::Expectation,
+) -> Vec<(ScenarioId, &crate::program::MetricRef)> {
+    plan::sides(e).into_iter().map(|(_, s, m)| (s, m)).collect()
+}
+pub use exposure::{Exposures, Figures, MineralEval, evaluate_mineral};
 pub use progress::{Progress, Silent};
 pub(crate) use rows::{clean, clean_count};
 
@@ -58,7 +66,8 @@ pub fn evaluate(checked: &Checked, sources: &SourceMap, opts: &EvalOptions) -> E
 #[derive(Default)]
 struct JobResult {
     rows: Vec<(Subject, Row)>,
-    expectations: Vec<(usize, ExpectOutcome)>,
+    /// Sides of expectations measured here.
+    measures: Vec<(usize, plan::Side, Measured)>,
     warnings: Vec<Diag>,
 }
 
@@ -77,8 +86,8 @@ pub fn evaluate_with_progress(
         .map(|s| plan.involved[s.index()].then(|| assemble::scenario(checked, s)))
         .collect();
     let shown = plan.schedule(checked, &states, opts.only);
-    let done = run_jobs(checked, sources, &plan, &states, progress);
-    let merged = merge(checked, &plan, &states, done);
+    let done = run_jobs(checked, &plan, &states, progress);
+    let merged = merge(checked, sources, &plan, &states, done);
     let comparisons = comparisons(checked, &plan, &shown, &merged.rows);
     let scenarios = scenario_results(checked, &plan, &shown, merged.rows);
     let minerals = checked
@@ -108,7 +117,6 @@ pub fn evaluate_with_progress(
 /// Runs every job of the plan in parallel, each into its own result.
 fn run_jobs(
     checked: &Checked,
-    sources: &SourceMap,
     plan: &plan::Plan<'_>,
     states: &[Option<ScenarioState>],
     progress: &dyn Progress,
@@ -119,6 +127,15 @@ fn run_jobs(
         &format!("{n} scenario{}", if n == 1 { "" } else { "s" }),
     );
     let values = checked.plain_values();
+    // Scenarios in a comparison keep their rows' small dependencies, so a
+    // delta is exact even under the listing floor.
+    let mut compared = vec![false; checked.scenarios.len()];
+    for c in &plan.compares {
+        for &s in c {
+            compared[s.index()] = true;
+        }
+    }
+    let compared = |s: ScenarioId| compared[s.index()];
     let codes: Vec<Arc<str>> = checked
         .world
         .actors
@@ -137,26 +154,34 @@ fn run_jobs(
             let rows = plan.subjects[s][m]
                 .iter()
                 .map(|&subject| {
-                    let x = exposures.get(checked, subject);
-                    (subject, rows::row(checked, &codes, &ev, subject, &x))
+                    let f = exposures.get(checked, subject);
+                    (
+                        subject,
+                        rows::row(checked, &codes, &ev, subject, &f, compared(s)),
+                    )
                 })
                 .collect();
-            let expectations = plan
+            let measures = plan
                 .expects_at
                 .get(&(s, m))
                 .into_iter()
                 .flatten()
-                .map(|&i| {
+                .map(|&(i, side)| {
                     let e = plan.expectations[i];
-                    let x = exposures.get(checked, e.metric.subject);
-                    (i, check_expectation(checked, e, &x, &ev, sources))
+                    let mref = plan::sides(e)
+                        .into_iter()
+                        .find(|(sd, _, _)| *sd == side)
+                        .map(|(_, _, m)| m)
+                        .unwrap_or(&e.metric);
+                    let f = exposures.get(checked, mref.subject);
+                    (i, side, measure(checked, mref, &f, &ev))
                 })
                 .collect();
             let warnings = assemble::model_warnings(checked, state, &ev);
             progress.step();
             JobResult {
                 rows,
-                expectations,
+                measures,
                 warnings,
             }
         })
@@ -178,6 +203,7 @@ struct Merged {
 /// holds in every one evaluated).
 fn merge(
     checked: &Checked,
+    sources: &SourceMap,
     plan: &plan::Plan<'_>,
     states: &[Option<ScenarioState>],
     done: Vec<JobResult>,
@@ -185,7 +211,8 @@ fn merge(
     let count = checked.scenarios.len();
     let mut warnings = Warnings::default();
     let mut rows: Vec<HashMap<(Subject, MineralId), Row>> = vec![HashMap::new(); count];
-    let mut outcomes: Vec<Option<ExpectOutcome>> = plan.expectations.iter().map(|_| None).collect();
+    let mut measured: Vec<[Option<Measured>; 2]> =
+        plan.expectations.iter().map(|_| [None, None]).collect();
     let mut done = plan.jobs.iter().zip(done).peekable();
     for &s in &plan.evaluated {
         let own = states[s]
@@ -204,14 +231,20 @@ fn merge(
                     .into_iter()
                     .map(|(subject, row)| ((subject, m), row)),
             );
-            for (i, outcome) in result.expectations {
-                outcomes[i] = Some(outcome);
+            for (i, side, m) in result.measures {
+                measured[i][side as usize] = Some(m);
             }
         }
     }
+    let expectations = plan
+        .expectations
+        .iter()
+        .zip(&measured)
+        .filter_map(|(e, [lhs, rhs])| Some(judge(checked, e, lhs.as_ref()?, rhs.as_ref(), sources)))
+        .collect();
     Merged {
         rows,
-        expectations: outcomes.into_iter().flatten().map(|o| o.result).collect(),
+        expectations,
         warnings: warnings.finish(checked, plan.evaluated.len()),
     }
 }

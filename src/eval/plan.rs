@@ -7,7 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::EvalOptions;
 use super::assemble::{self, ScenarioState};
-use crate::program::{ActorId, Checked, Expectation, GroupKind, MineralId, ScenarioId, Subject};
+use crate::program::{
+    ActorId, Checked, Expectation, Expected, GroupKind, MetricRef, MineralId, ScenarioId, Subject,
+};
 
 /// The work of one evaluation.
 pub struct Plan<'c> {
@@ -26,8 +28,28 @@ pub struct Plan<'c> {
     pub jobs: Vec<(ScenarioId, MineralId)>,
     /// Per scenario and mineral, the subjects whose rows are computed.
     pub subjects: Vec<Vec<Vec<Subject>>>,
-    /// Expectations by (scenario, mineral), as indices into `expectations`.
-    pub expects_at: HashMap<(ScenarioId, MineralId), Vec<usize>>,
+    /// The sides of expectations each (scenario, mineral) measures, as
+    /// indices into `expectations`.
+    pub expects_at: HashMap<(ScenarioId, MineralId), Vec<(usize, Side)>>,
+}
+
+/// Which side of an expectation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The metric before the comparison operator.
+    Left,
+    /// Another metric after it (`expect a: X > b: Y`).
+    Right,
+}
+
+/// The metrics an expectation measures: its own, and the one it compares
+/// with, each with its scenario.
+pub fn sides(e: &Expectation) -> Vec<(Side, ScenarioId, &MetricRef)> {
+    let mut out = vec![(Side::Left, e.scenario, &e.metric)];
+    if let Expected::Metric { scenario, metric } = &e.expected {
+        out.push((Side::Right, *scenario, metric));
+    }
+    out
 }
 
 impl<'c> Plan<'c> {
@@ -63,15 +85,15 @@ impl<'c> Plan<'c> {
             shows[c[0]] = true;
             c.iter().for_each(|&s| involved[s] = true);
         }
-        for e in &expectations {
-            involved[e.scenario] = true;
-        }
-        let mut expects_at: HashMap<(ScenarioId, MineralId), Vec<usize>> = HashMap::new();
+        let mut expects_at: HashMap<(ScenarioId, MineralId), Vec<(usize, Side)>> = HashMap::new();
         for (i, e) in expectations.iter().enumerate() {
-            expects_at
-                .entry((e.scenario, e.metric.mineral))
-                .or_default()
-                .push(i);
+            for (side, s, m) in sides(e) {
+                involved[s] = true;
+                expects_at
+                    .entry((s, m.mineral))
+                    .or_default()
+                    .push((i, side));
+            }
         }
         Plan {
             listed,
@@ -112,7 +134,9 @@ impl<'c> Plan<'c> {
             }
         }
         for e in &self.expectations {
-            needed[e.scenario].insert((e.metric.subject, e.metric.mineral));
+            for (_, s, m) in sides(e) {
+                needed[s].insert((m.subject, m.mineral));
+            }
         }
         // Every mineral of a listed scenario is evaluated, so the model's
         // warnings are heard even where no row is shown.
@@ -148,7 +172,7 @@ fn shown_rows(
     s: ScenarioId,
 ) -> Vec<(Subject, MineralId)> {
     let world = &checked.world;
-    let report = checked.scenarios[s].report.as_ref();
+    let report = checked.report_of(s);
     // Minerals in file order (SPEC §4.1), whatever order `on` lists them in.
     let minerals: Vec<MineralId> = match report.and_then(|r| r.minerals.as_ref()) {
         Some(listed) => {

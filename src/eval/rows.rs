@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::MineralEval;
-use crate::model::Exposure;
+use super::exposure::Figures;
 use crate::program::{Checked, GroupKind, Subject};
 use crate::results::{Row, RowKind};
 
@@ -12,14 +12,19 @@ use crate::results::{Row, RowKind};
 const DEPENDENCY_FLOOR: f64 = 0.001;
 
 /// The row of `subject` in an evaluated mineral. `codes` holds every
-/// actor's code, shared among rows.
+/// actor's code, shared among rows. Without a demand figure, every metric
+/// measured against demand is `None`.
 pub fn row(
     checked: &Checked,
     codes: &[Arc<str>],
     ev: &MineralEval,
     subject: Subject,
-    x: &Exposure,
+    f: &Figures<'_>,
+    keep_small: bool,
 ) -> Row {
+    let x = &*f.x;
+    let data = f.has_data();
+    let measured = |v: f64| data.then(|| clean(v));
     let world = &checked.world;
     let mineral = &world.minerals[ev.mineral];
     let kind = match subject {
@@ -33,17 +38,19 @@ pub fn row(
         kind,
         mineral: mineral.name.clone(),
         demand: clean(x.demand),
+        demand_basis: f.basis,
+        data_members: f.data_members,
         output: mineral
             .stages
             .iter()
             .zip(x.output.iter().chain(std::iter::repeat(&0.0)))
             .map(|(s, v)| (s.clone(), clean(*v)))
             .collect(),
-        import_reliance: clean(x.import_reliance),
-        top_supplier: x.top_supplier.map(code),
-        top_supplier_share: clean(x.top_supplier_share),
-        hhi: clean_count(x.hhi),
-        dependency: {
+        import_reliance: measured(x.import_reliance),
+        top_supplier: x.top_supplier.filter(|_| data).map(code),
+        top_supplier_share: measured(x.top_supplier_share),
+        hhi: data.then(|| clean_count(x.hhi)),
+        dependency: data.then(|| {
             // Sized exactly: rows are many and their lists long.
             let listed = |&&(_, v): &&(usize, f64)| v >= DEPENDENCY_FLOOR;
             let mut list = Vec::with_capacity(x.dependency.iter().filter(listed).count());
@@ -54,10 +61,19 @@ pub fn row(
                     .map(|&(i, v)| (codes[ev.global[i]].clone(), clean(v))),
             );
             list
+        }),
+        at_risk: measured(x.at_risk),
+        shortfall: measured(x.shortfall),
+        cover_days: x.cover_days.filter(|_| data).map(clean_count),
+        dependency_small: if keep_small && data {
+            x.dependency
+                .iter()
+                .filter(|&&(_, v)| v < DEPENDENCY_FLOOR)
+                .map(|&(i, v)| (codes[ev.global[i]].clone(), clean(v)))
+                .collect()
+        } else {
+            Vec::new()
         },
-        at_risk: clean(x.at_risk),
-        shortfall: clean(x.shortfall),
-        cover_days: x.cover_days.map(clean_count),
     }
 }
 

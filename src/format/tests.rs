@@ -55,8 +55,8 @@ const FORMS: &[(&str, &str, &str)] = &[
     ),
     (
         "let_stmt",
-        "let x=-(1+2)*3/ - y - 4",
-        "let x = -(1 + 2) * 3 / -y - 4\n",
+        "let x=-(1+2)*3/ - y - 4+-5",
+        "let x = -(1 + 2) * 3 / -y - 4 + -5\n",
     ),
     ("let_stmt", "let n = 1_000.50", "let n = 1_000.50\n"),
     ("let_stmt", "let r = 85% .. 92%", "let r = 85%..92%\n"),
@@ -100,6 +100,11 @@ const FORMS: &[(&str, &str, &str)] = &[
         "stockpile_stmt",
         "stockpile JP rare_earths 60days",
         "stockpile JP rare_earths 60 days\n",
+    ),
+    (
+        "stockpile_stmt",
+        "stockpile JP+KR rare_earths 4.4 kt",
+        "stockpile JP + KR rare_earths 4.4 kt\n",
     ),
     ("rerouting_stmt", "rerouting   25%", "rerouting 25%\n"),
     (
@@ -175,11 +180,31 @@ const FORMS: &[(&str, &str, &str)] = &[
         "expect JP.rare_earths.output.refining != 0\n",
     ),
     (
+        "expect_stmt",
+        "expect cut:JP.rare_earths.shortfall>base:JP.rare_earths.shortfall",
+        "expect cut: JP.rare_earths.shortfall > base: JP.rare_earths.shortfall\n",
+    ),
+    (
+        "expect_stmt",
+        "expect JP.gallium.at_risk<US.gallium.at_risk",
+        "expect JP.gallium.at_risk < US.gallium.at_risk\n",
+    ),
+    (
+        "expect_stmt",
+        "expect JP.gallium.demand == 1%+2%*x-1% +- 0.1%",
+        "expect JP.gallium.demand == 1% + 2% * x - 1% +- 0.1%\n",
+    ),
+    (
         "share_override",
         "rare_earths.refining:CN 80%",
         "rare_earths.refining: CN 80%\n",
     ),
     ("share_override", "refining :  CN 80%", "refining: CN 80%\n"),
+    (
+        "share_override",
+        "rare_earths.refining  only:CN 87%, MY 4%",
+        "rare_earths.refining only: CN 87%, MY 4%\n",
+    ),
     (
         "sourcing_stmt",
         "JP sources rare_earths.refining:CN 60%,MY 20%",

@@ -4,15 +4,19 @@
 //! Columns:
 //!
 //! ```text
-//! scenario,actor,kind,mineral,demand,output,import_reliance,top_supplier,
-//! top_supplier_share,hhi,dependency,at_risk,shortfall,cover_days
+//! scenario,actor,kind,mineral,demand,demand_basis,output,import_reliance,
+//! top_supplier,top_supplier_share,hhi,dependency,at_risk,shortfall,cover_days
 //! ```
 //!
 //! - Numbers are written at full precision (Rust's shortest round-trip `{}`
 //!   of an `f64`: `0.07`, `4350`), fractions as fractions, never rounded.
 //! - `output` and `dependency` are one column each of `KEY=VALUE` pairs joined
 //!   by `;` (`mining=0.1;refining=0.02`), in the evaluator's order.
-//! - An absent value (`top_supplier`, `cover_days`) is an empty field.
+//! - An absent value (`top_supplier`, `cover_days`) is an empty field, and so
+//!   is every metric of a row with no demand data (`demand_basis` `none`):
+//!   no data is never 0.
+//! - `demand_basis` says where the demand figure comes from: `data`,
+//!   `covers` (a coalition's claim supplied it) or `none`.
 //!
 //! Comparisons follow the scenario records under the same header, as delta
 //! records built from the comparison's own delta rows:
@@ -21,8 +25,8 @@
 //! - `kind` is the row's kind, and `top_supplier` the against scenario's,
 //!   both looked up in the scenario records (empty if that row is absent);
 //! - every numeric column holds `against − base` for that metric, and is
-//!   empty when the comparison has no such metric (the evaluator reports
-//!   `cover_days` only when both scenarios have one);
+//!   empty when either scenario has no value for it (a `cover_days` that
+//!   appears, a row without data); `demand_basis` is the against scenario's;
 //! - `output` and `dependency` hold `KEY=delta` over the keys the comparison
 //!   reports (the union of both scenarios' keys);
 //! - records appear in the order their (actor, mineral) first appears in the
@@ -33,12 +37,13 @@
 use crate::metric::MetricKind;
 use crate::results::{Comparison, Results, Row};
 
-pub(crate) const HEADER: [&str; 14] = [
+pub(crate) const HEADER: [&str; 15] = [
     "scenario",
     "actor",
     "kind",
     "mineral",
     "demand",
+    "demand_basis",
     "output",
     "import_reliance",
     "top_supplier",
@@ -75,22 +80,23 @@ fn write(results: &Results) -> Result<String, Box<dyn std::error::Error>> {
     Ok(String::from_utf8(bytes)?)
 }
 
-fn row_record(scenario: &str, row: &Row) -> [String; 14] {
+fn row_record(scenario: &str, row: &Row) -> [String; 15] {
     [
         scenario.to_string(),
         row.actor.clone(),
         row.kind.as_str().to_string(),
         row.mineral.clone(),
         num(row.demand),
+        row.demand_basis.as_str().to_string(),
         map(&row.output),
-        num(row.import_reliance),
+        opt(row.import_reliance),
         row.top_supplier.clone().unwrap_or_default(),
-        num(row.top_supplier_share),
-        num(row.hhi),
-        map(&row.dependency),
-        num(row.at_risk),
-        num(row.shortfall),
-        row.cover_days.map(num).unwrap_or_default(),
+        opt(row.top_supplier_share),
+        opt(row.hhi),
+        row.dependency.as_deref().map(map).unwrap_or_default(),
+        opt(row.at_risk),
+        opt(row.shortfall),
+        opt(row.cover_days),
     ]
 }
 
@@ -99,7 +105,7 @@ fn row_record(scenario: &str, row: &Row) -> [String; 14] {
 struct Deltas<'a> {
     actor: &'a str,
     mineral: &'a str,
-    scalars: Vec<(MetricKind, f64)>,
+    scalars: Vec<(MetricKind, Option<f64>)>,
     output: Vec<(String, f64)>,
     dependency: Vec<(String, f64)>,
 }
@@ -109,12 +115,13 @@ impl Deltas<'_> {
         self.scalars
             .iter()
             .find(|(m, _)| *m == metric)
-            .map(|(_, d)| num(*d))
+            .and_then(|(_, d)| *d)
+            .map(num)
             .unwrap_or_default()
     }
 }
 
-fn delta_records(results: &Results, c: &Comparison) -> Vec<[String; 14]> {
+fn delta_records(results: &Results, c: &Comparison) -> Vec<[String; 15]> {
     let mut groups: Vec<Deltas> = Vec::new();
     for d in &c.rows {
         let i = match groups
@@ -132,12 +139,13 @@ fn delta_records(results: &Results, c: &Comparison) -> Vec<[String; 14]> {
             }
         };
         let g = &mut groups[i];
-        match (d.metric.kind, &d.metric.key) {
-            (MetricKind::Output, Some(stage)) => g.output.push((stage.clone(), d.delta)),
-            (MetricKind::Dependency, Some(supplier)) => {
-                g.dependency.push((supplier.clone(), d.delta))
+        match (d.metric.kind, &d.metric.key, d.delta) {
+            (MetricKind::Output, Some(stage), Some(delta)) => g.output.push((stage.clone(), delta)),
+            (MetricKind::Dependency, Some(supplier), Some(delta)) => {
+                g.dependency.push((supplier.clone(), delta))
             }
-            (kind, _) => g.scalars.push((kind, d.delta)),
+            (MetricKind::Output | MetricKind::Dependency, _, _) => {}
+            (kind, _, delta) => g.scalars.push((kind, delta)),
         }
     }
     let label = format!("{} vs {}", c.against, c.base);
@@ -155,6 +163,9 @@ fn delta_records(results: &Results, c: &Comparison) -> Vec<[String; 14]> {
                 kind,
                 g.mineral.to_string(),
                 g.scalar(MetricKind::Demand),
+                against
+                    .map(|r| r.demand_basis.as_str().to_string())
+                    .unwrap_or_default(),
                 map(&g.output),
                 g.scalar(MetricKind::ImportReliance),
                 against
@@ -187,6 +198,11 @@ fn find_row<'r>(
 
 fn num(v: f64) -> String {
     format!("{v}")
+}
+
+/// A value, or an empty field for none (no data, no stockpile).
+fn opt(v: Option<f64>) -> String {
+    v.map(num).unwrap_or_default()
 }
 
 fn map<K: std::fmt::Display>(pairs: &[(K, f64)]) -> String {
@@ -233,21 +249,22 @@ mod tests {
         assert_eq!(&jp[1], "JP");
         assert_eq!(&jp[2], "country");
         assert_eq!(jp[4].parse::<f64>().ok(), Some(0.07));
-        assert_eq!(&jp[5], "mining=0;refining=0.0001");
-        assert_eq!(&jp[10], "CN=0.8;AU=0.13;MY=0.04");
-        assert_eq!(&jp[12], "0.2325");
-        assert_eq!(&jp[13], "95.2");
-        assert_eq!(&records[0][13], "", "absent cover_days is empty");
+        assert_eq!(&jp[5], "data");
+        assert_eq!(&jp[6], "mining=0;refining=0.0001");
+        assert_eq!(&jp[11], "CN=0.8;AU=0.13;MY=0.04");
+        assert_eq!(&jp[13], "0.2325");
+        assert_eq!(&jp[14], "95.2");
+        assert_eq!(&records[0][14], "", "absent cover_days is empty");
 
         let delta = &records[7];
         assert_eq!(&delta[0], "japan_cutoff vs base");
         assert_eq!(&delta[1], "JP");
         assert_eq!(&delta[2], "country");
-        assert_eq!(&delta[7], "CN");
-        assert_eq!(&delta[13], "", "no cover_days delta was reported");
-        let shortfall: f64 = delta[12].parse().expect("a number");
+        assert_eq!(&delta[8], "CN");
+        assert_eq!(&delta[14], "", "no cover_days delta was reported");
+        let shortfall: f64 = delta[13].parse().expect("a number");
         assert!((shortfall - 0.2325).abs() < 1e-12);
-        let dependency: Vec<(&str, f64)> = delta[10]
+        let dependency: Vec<(&str, f64)> = delta[11]
             .split(';')
             .filter_map(|kv| kv.split_once('='))
             .map(|(k, v)| (k, v.parse().expect("a number")))

@@ -65,6 +65,7 @@ mod tests {
             "kind",
             "mineral",
             "demand",
+            "demand_basis",
             "output",
             "import_reliance",
             "top_supplier",
@@ -111,7 +112,7 @@ mod tests {
     fn non_finite_numbers_do_not_panic() {
         let mut results = fixture::results();
         results.scenarios[0].rows[0].demand = f64::NAN;
-        results.scenarios[0].rows[0].hhi = f64::INFINITY;
+        results.scenarios[0].rows[0].hhi = Some(f64::INFINITY);
         let text = render(&results, Format::Json, &RenderOptions::default());
         let v: Value = serde_json::from_str(&text).expect("still valid JSON");
         assert!(v["scenarios"][0]["rows"][0]["demand"].is_null());

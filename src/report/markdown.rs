@@ -22,15 +22,28 @@ pub(crate) fn render(results: &Results) -> String {
 fn section(section: &Section) -> String {
     let mut out = String::new();
     match section {
-        Section::Scenario { name, at, rows } => {
+        Section::Scenario {
+            name,
+            at,
+            rows,
+            notes,
+        } => {
             match at {
-                Some(at) => out += &format!("## scenario {} at {}\n\n", inline(name), inline(at)),
+                Some(at) => {
+                    out += &format!("## scenario {} — as of {}\n\n", inline(name), inline(at))
+                }
                 None => out += &format!("## scenario {}\n\n", inline(name)),
             }
             if rows.is_empty() {
                 out += "_No rows._\n";
             } else {
                 out += &pipe_table(&SCENARIO_COLUMNS, rows);
+            }
+            if !notes.is_empty() {
+                out.push('\n');
+                for note in notes {
+                    out += &format!("_{}_  \n", inline(note));
+                }
             }
         }
         Section::Compare {

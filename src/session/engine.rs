@@ -482,27 +482,35 @@ impl Session {
         render_grouped(warnings.iter().copied(), sources, self.display.diagnostics)
     }
 
-    /// Evaluates the `expect` lines of a just-accepted input.
+    /// Evaluates the `expect` lines of a just-accepted input: each with its
+    /// scenario, whether it passed, and the actual value (or why there is
+    /// none).
     fn expectations(&self, state: &State, id: SourceId) -> String {
         let checked = &state.checked;
+        let values = checked.plain_values();
         let mut out = String::new();
         for e in checked.expectations.iter().filter(|e| e.span.source == id) {
-            let scenario = assemble::scenario(checked, e.scenario);
-            let ev = eval::evaluate_mineral(
-                checked,
-                &scenario,
-                e.metric.mineral,
-                &checked.plain_values(),
-            );
-            let x = ev.exposure(checked, e.metric.subject);
-            let r = eval::check_expectation(checked, e, &x, &ev, &state.sources).result;
+            let measured: Vec<eval::Measured> = crate::eval::plan_sides(e)
+                .into_iter()
+                .map(|(scenario, mref)| {
+                    let st = assemble::scenario(checked, scenario);
+                    let ev = eval::evaluate_mineral(checked, &st, mref.mineral, &values);
+                    let f = ev.exposure(checked, mref.subject);
+                    eval::measure(checked, mref, &f, &ev)
+                })
+                .collect();
+            let r = eval::judge(checked, e, &measured[0], measured.get(1), &state.sources);
             let actual = match (&r.actual, &r.actual_text) {
                 (Some(v), _) => query::format_metric(&e.metric.metric, *v),
                 (None, Some(t)) => t.clone(),
                 (None, None) => "absent".into(),
             };
+            let why = r.reason.map(|w| format!("; {w}")).unwrap_or_default();
             let mark = if r.passed { "✓ passed" } else { "✗ failed" };
-            out.push_str(&format!("{mark}: {} (actual {actual})\n", r.text));
+            out.push_str(&format!(
+                "{mark} [{}]: {} (actual {actual}{why})\n",
+                r.scenario, r.text
+            ));
         }
         out
     }

@@ -4,7 +4,7 @@
 use crate::ast::{MetricPath, Name};
 use crate::check::values::{Dim, Value};
 use crate::diagnostic::Diag;
-use crate::eval::{self, assemble, expect};
+use crate::eval::{self, Measured, assemble};
 use crate::program::{Checked, Metric, ScenarioId};
 use crate::source::SourceMap;
 
@@ -33,8 +33,16 @@ pub fn metric(
     };
     let state = assemble::scenario(checked, scenario);
     let ev = eval::evaluate_mineral(checked, &state, mref.mineral, &checked.plain_values());
-    let x = ev.exposure(checked, mref.subject);
+    let f = ev.exposure(checked, mref.subject);
+    let x = &*f.x;
     let world = &checked.world;
+    if whole_map && path.metric.text != "output" && !f.has_data() {
+        return Ok(format!(
+            "no data (no demand data for {} {})",
+            world.subject_name(mref.subject),
+            world.minerals[mref.mineral].name
+        ));
+    }
     if whole_map {
         let entries: Vec<(String, f64)> = if path.metric.text == "output" {
             world.minerals[mref.mineral]
@@ -63,38 +71,22 @@ pub fn metric(
             .collect::<Vec<_>>()
             .join("\n"));
     }
-    Ok(match mref.metric {
-        Metric::TopSupplier => match x.top_supplier {
-            Some(i) => world.actors[ev.global[i]].code.clone(),
-            None => "none (no supply)".into(),
-        },
-        Metric::CoverDays if x.cover_days.is_none() => {
-            "absent (no stockpile, or no shortfall)".into()
-        }
-        ref m => match expect::metric_value(&x, m, &ev) {
-            Some(v) => format_metric(m, v),
-            None => "absent".into(),
-        },
+    Ok(match eval::measure(checked, &mref, &f, &ev) {
+        Measured::Actor(Some(a)) => world.actors[a].code.clone(),
+        Measured::Actor(None) => "none (no supply)".into(),
+        Measured::Number(v) => format_metric(&mref.metric, v),
+        Measured::Absent { shown, reason } => format!("{shown} ({reason})"),
     })
 }
 
-/// A metric's value the way the tables print it.
+/// A metric's value the way the REPL answers: `63.0%`, `4350`, `88.0 days`.
 pub fn format_metric(metric: &Metric, v: f64) -> String {
-    match metric {
-        Metric::Hhi => format!("{v:.0}"),
-        Metric::CoverDays => format!("{v:.1} days"),
-        _ => percent(v),
-    }
+    metric.kind().format_with_unit(v)
 }
 
 /// A fraction as a percentage with one decimal (`63.0%`), never `-0.0%`.
 pub fn percent(v: f64) -> String {
-    let p = v * 100.0;
-    if p.abs() < 0.05 {
-        "0.0%".into()
-    } else {
-        format!("{p:.1}%")
-    }
+    crate::metric::percent(v, 1)
 }
 
 /// An expression's value with its unit.

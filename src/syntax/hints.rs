@@ -92,26 +92,38 @@ fn word_at(text: &str, pos: usize) -> &str {
     let len = rest
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(rest.len());
-    &rest[..len]
+    rest.get(..len).unwrap_or("")
 }
 
-/// The identifier that ends just before `pos`, past spaces and tabs (not
-/// line ends): its start and text.
+/// The identifier that ends just before `pos`, past blanks (not line
+/// ends): its start and text.
 fn word_before(text: &str, pos: usize) -> Option<(usize, &str)> {
     let before = text.get(..pos)?;
-    let trimmed = before.trim_end_matches([' ', '\t']);
-    let start = trimmed
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
-    let word = &trimmed[start..];
+    let trimmed = before.trim_end_matches(BLANKS);
+    let start = after_last(trimmed, |c| !(c.is_ascii_alphanumeric() || c == '_'));
+    let word = trimmed.get(start..)?;
     (!word.is_empty()).then_some((start, word))
+}
+
+/// What the grammar skips between tokens on one line (`WHITESPACE` in
+/// grammar/lode.pest): a byte-order mark is one of them, and it is three
+/// bytes long, so no code here may assume a blank is one byte.
+pub(super) const BLANKS: [char; 3] = [' ', '\t', '\u{feff}'];
+
+/// The byte offset just past the last character of `text` matching `pat`,
+/// or 0: always a character boundary, whatever the width of that character.
+pub(super) fn after_last(text: &str, pat: impl Fn(char) -> bool) -> usize {
+    text.char_indices()
+        .rev()
+        .find(|&(_, c)| pat(c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// The statement's text on this line up to `pos`, from the last `;`.
 fn line_before(text: &str, pos: usize) -> &str {
     let before = text.get(..pos).unwrap_or("");
-    let start = before.rfind(['\n', ';', '{']).map_or(0, |i| i + 1);
-    &before[start..]
+    let start = after_last(before, |c| matches!(c, '\n' | ';' | '{'));
+    before.get(start..).unwrap_or("")
 }
 
 /// What a reserved word is, for "cannot be a name".
@@ -209,15 +221,23 @@ fn stage_without_dot(f: &Failure<'_>, word: &str) -> Option<Hint> {
         return None;
     }
     let end = start + prev.len();
+    // `rare earths`: one mineral written as two words.
+    let joined = format!("{prev}_{word}");
+    if world_minerals().any(|m| m == joined) {
+        let fixed = format!("{}_{}", f.text.get(..end)?, f.text.get(f.pos..)?);
+        if gets_past(&fixed, f.rule, end + 1 + word.len()) {
+            return Hint::help(format!("a mineral's name is one word: `{joined}`"));
+        }
+    }
     // `lithium cobalt`: two minerals, not a mineral and a stage.
     if world_minerals().any(|m| m == word) {
-        let fixed = format!("{}, {}", &f.text[..end], &f.text[f.pos..]);
+        let fixed = format!("{}, {}", f.text.get(..end)?, f.text.get(f.pos..)?);
         if !gets_past(&fixed, f.rule, end + 2 + word.len()) {
             return None;
         }
         return Hint::help(format!("separate minerals with commas: `{prev}, {word}`"));
     }
-    let fixed = format!("{}.{}", &f.text[..end], &f.text[f.pos..]);
+    let fixed = format!("{}.{}", f.text.get(..end)?, f.text.get(f.pos..)?);
     // In the fixed text, the stage ends at `end + 1 + word.len()`.
     if !gets_past(&fixed, f.rule, end + 1 + word.len()) {
         return None;
@@ -240,13 +260,20 @@ fn comma_in_members(f: &Failure<'_>) -> Option<Hint> {
     if next.is_empty() {
         return None;
     }
-    let fixed = format!("{} +{}", &f.text[..f.pos], &f.text[f.pos + 1..]);
+    let fixed = format!("{} +{}", f.text.get(..f.pos)?, f.text.get(f.pos + 1..)?);
     let next_end = skip_spaces(&fixed, f.pos + 2) + next.len();
     if !gets_past(&fixed, f.rule, next_end) {
         return None;
     }
     let line = line_before(f.text, f.pos);
     let words: Vec<&str> = line.split_whitespace().collect();
+    // `let dual_use = gallium, germanium`: a list of minerals is not a value.
+    if words.first() == Some(&"let") && world_minerals().any(|m| m == prev) {
+        return Hint::help(format!(
+            "`let` names a number or a quantity, not a list of minerals: write the minerals in \
+             each statement, as in `CN restricts {prev}, {next} to US`"
+        ));
+    }
     let keyword = words
         .iter()
         .rev()
@@ -275,7 +302,7 @@ fn except_after_group(f: &Failure<'_>) -> Option<Hint> {
 
 fn skip_spaces(text: &str, pos: usize) -> usize {
     let rest = text.get(pos..).unwrap_or("");
-    pos + (rest.len() - rest.trim_start_matches([' ', '\t']).len())
+    pos + (rest.len() - rest.trim_start_matches(BLANKS).len())
 }
 
 /// True when `text` parses, or fails only at byte `past` or later.

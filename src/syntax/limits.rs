@@ -13,8 +13,9 @@ pub const MAX_UNARY: usize = 64;
 /// The most digits a number literal may have.
 pub const MAX_DIGITS: usize = 40;
 /// The deepest expression tree (operators and minus signs on the way from
-/// the root to a leaf), so `1+1+…+1` cannot make later stages recurse
-/// without bound.
+/// the root to a leaf), so no expression can make later stages recurse
+/// without bound. Nesting counts, length does not: a long flat chain
+/// `1+1+…+1` is folded into a tree of logarithmic depth (`lower::chain`).
 pub const MAX_EXPR_DEPTH: usize = 256;
 
 /// Turns raw bytes into text, or says why they are not a lode program.

@@ -50,7 +50,9 @@ impl Lowerer {
     /// so labels underline exactly what was written.
     fn span(&self, pair: &P<'_>) -> Span {
         let s = pair.as_span();
-        let written = s.as_str().trim_end_matches([' ', '\t', '\r', '\n']);
+        let written = s
+            .as_str()
+            .trim_end_matches([' ', '\t', '\u{feff}', '\r', '\n']);
         Span::new(self.source, s.start(), s.start() + written.len())
     }
 
@@ -91,7 +93,17 @@ impl Lowerer {
                     .next()
                     .unwrap_or_else(|| panic!("internal error: empty use"));
                 match p.as_rule() {
-                    Rule::string => StmtKind::Use(UseTarget::File(self.string(p))),
+                    Rule::string => {
+                        let path = self.string(p);
+                        if path.value.is_empty() {
+                            self.errors.push(
+                                Diag::new(Code::CannotRead, "`use \"\"` names no file: the path is empty")
+                                    .with_label(path.span, "empty path")
+                                    .help("write the path of a .lode file, relative to this file's directory (`use \"data/minerals.lode\"`), or the name of a data set (`use world2024`)"),
+                            );
+                        }
+                        StmtKind::Use(UseTarget::File(path))
+                    }
                     _ => StmtKind::Use(UseTarget::Dataset(self.name(p))),
                 }
             }
@@ -117,11 +129,12 @@ impl Lowerer {
                 StmtKind::Source(self.string(p))
             }
             Rule::share_override => {
-                let mut it = kids(pair);
+                let mut it = kids(pair).peekable();
                 let target = it
                     .next()
                     .unwrap_or_else(|| panic!("internal error: override"));
                 let mut parts: Vec<Name> = target.into_inner().map(|p| self.name(p)).collect();
+                let only = it.next_if(|p| p.as_rule() == Rule::kw_only).is_some();
                 let shares = self.share_list(it.next());
                 let (mineral, line) = if parts.len() == 2 {
                     let line = parts.pop().unwrap_or_else(|| panic!("internal error"));
@@ -135,6 +148,7 @@ impl Lowerer {
                 StmtKind::ShareOverride(ShareOverride {
                     mineral,
                     line,
+                    only,
                     shares,
                 })
             }
@@ -178,12 +192,12 @@ impl Lowerer {
             }
             Rule::stockpile_stmt => {
                 let mut it = kids(pair);
-                let actor = self.actor_ref(it.next());
+                let holders = self.members(it.next());
                 let minerals = self.mineral_list(it.next());
                 let amount = self.next_expr(&mut it);
                 let dated = self.dated(it.next());
                 StmtKind::Stockpile(Stockpile {
-                    actor,
+                    holders,
                     minerals,
                     amount,
                     dated,
@@ -602,6 +616,23 @@ impl Lowerer {
                         .unwrap_or_else(|| panic!("internal error"));
                     rhs = Some(match inner.as_rule() {
                         Rule::code | Rule::miscased => ExpectRhs::Code(self.name(inner)),
+                        Rule::other_metric => {
+                            let mut scenario = None;
+                            let mut path = None;
+                            for q in kids(inner) {
+                                match q.as_rule() {
+                                    Rule::ident => scenario = Some(self.name(q)),
+                                    Rule::metric_path => path = Some(self.metric_path(q)),
+                                    _ => unexpected(&q),
+                                }
+                            }
+                            ExpectRhs::Metric {
+                                scenario,
+                                path: Box::new(path.unwrap_or_else(|| {
+                                    panic!("internal error: other metric without a path")
+                                })),
+                            }
+                        }
                         _ => ExpectRhs::Value(self.expr(inner)),
                     });
                 }
@@ -660,7 +691,7 @@ impl Lowerer {
                     Code::TooDeep,
                     format!("expression more than {MAX_EXPR_DEPTH} operations deep"),
                 )
-                .with_label(span, "this expression is too long")
+                .with_label(span, "nested too deeply")
                 .help("split it with `let` into smaller parts"),
             );
         }
@@ -680,46 +711,97 @@ impl Lowerer {
 
     /// An expression and the depth of its tree.
     fn expr_d(&mut self, pair: P<'_>) -> (Expr, usize) {
-        if pair.as_rule() != Rule::expr {
+        if !matches!(pair.as_rule(), Rule::expr | Rule::expect_expr) {
             return self.operand(pair);
         }
         let mut operands: Vec<(Expr, usize)> = Vec::new();
         let mut ops: Vec<BinOp> = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::add => ops.push(BinOp::Add),
+                Rule::add | Rule::plus => ops.push(BinOp::Add),
                 Rule::sub => ops.push(BinOp::Sub),
                 Rule::mul => ops.push(BinOp::Mul),
                 Rule::div => ops.push(BinOp::Div),
                 _ => operands.push(self.operand(p)),
             }
         }
-        // Two precedence levels: fold `* /` first, then `+ -`, left to right.
+        // Two precedence levels: `* /` bind first, then `+ -`; each chain is
+        // read left to right.
         let mut terms: Vec<(Expr, usize)> = Vec::new();
         let mut term_ops: Vec<BinOp> = Vec::new();
+        let mut factors: Vec<(Expr, usize)> = Vec::new();
+        let mut factor_ops: Vec<BinOp> = Vec::new();
         let mut operands = operands.into_iter();
-        let Some(mut acc) = operands.next() else {
+        let Some(first) = operands.next() else {
             panic!("internal error: empty expression")
         };
+        factors.push(first);
         for (op, rhs) in ops.into_iter().zip(operands) {
             match op {
-                BinOp::Mul | BinOp::Div => acc = self.join(op, acc, rhs),
+                BinOp::Mul | BinOp::Div => {
+                    factor_ops.push(op);
+                    factors.push(rhs);
+                }
                 BinOp::Add | BinOp::Sub => {
-                    terms.push(acc);
+                    let product = std::mem::take(&mut factors);
+                    terms.push(self.chain(product, std::mem::take(&mut factor_ops)));
                     term_ops.push(op);
-                    acc = rhs;
+                    factors.push(rhs);
                 }
             }
         }
-        terms.push(acc);
-        let mut terms = terms.into_iter();
-        let Some(mut result) = terms.next() else {
-            panic!("internal error: empty expression")
-        };
-        for (op, rhs) in term_ops.into_iter().zip(terms) {
-            result = self.join(op, result, rhs);
+        terms.push(self.chain(factors, factor_ops));
+        self.chain(terms, term_ops)
+    }
+
+    /// Folds a chain `a op b op c …` of one precedence level, where `ops[i]`
+    /// stands before `items[i + 1]`. A chain of up to [`CHAIN`] items is
+    /// folded left to right, as written. A longer one (only generated text
+    /// has one) is cut into runs of [`CHAIN`] items, each folded left to
+    /// right and then joined the same way, so its tree grows with the
+    /// logarithm of its length, not with the length: a flat sum is not
+    /// nesting, and only nesting counts towards [`MAX_EXPR_DEPTH`]. A run
+    /// after a `-` (`/`) is subtracted (divided by) as a whole, so the
+    /// operators inside it are flipped: `a - b + c` is `a - (b - c)`.
+    fn chain(&mut self, mut items: Vec<(Expr, usize)>, mut ops: Vec<BinOp>) -> (Expr, usize) {
+        while items.len() > CHAIN {
+            let mut joined = Vec::with_capacity(items.len().div_ceil(CHAIN));
+            let mut leads = Vec::with_capacity(joined.capacity());
+            let mut items_it = items.into_iter();
+            let mut ops_it = ops.into_iter();
+            let mut lead = None;
+            loop {
+                let run: Vec<(Expr, usize)> = items_it.by_ref().take(CHAIN).collect();
+                if run.is_empty() {
+                    break;
+                }
+                let flip = matches!(lead, Some(BinOp::Sub | BinOp::Div));
+                let inner: Vec<BinOp> = ops_it
+                    .by_ref()
+                    .take(run.len() - 1)
+                    .map(|op| if flip { flipped(op) } else { op })
+                    .collect();
+                joined.push(self.fold_left(run, inner));
+                if let Some(op) = lead {
+                    leads.push(op);
+                }
+                lead = ops_it.next();
+            }
+            items = joined;
+            ops = leads;
         }
-        result
+        self.fold_left(items, ops)
+    }
+
+    fn fold_left(&mut self, items: Vec<(Expr, usize)>, ops: Vec<BinOp>) -> (Expr, usize) {
+        let mut items = items.into_iter();
+        let Some(mut acc) = items.next() else {
+            panic!("internal error: empty chain")
+        };
+        for (op, rhs) in ops.into_iter().zip(items) {
+            acc = self.join(op, acc, rhs);
+        }
+        acc
     }
 
     fn operand(&mut self, pair: P<'_>) -> (Expr, usize) {
@@ -859,6 +941,21 @@ impl Lowerer {
             },
             span,
         }
+    }
+}
+
+/// The longest chain of one precedence level folded as written; see
+/// [`Lowerer::chain`].
+const CHAIN: usize = 32;
+
+/// The operator that has the same effect inside a run that is subtracted
+/// or divided by as a whole.
+fn flipped(op: BinOp) -> BinOp {
+    match op {
+        BinOp::Add => BinOp::Sub,
+        BinOp::Sub => BinOp::Add,
+        BinOp::Mul => BinOp::Div,
+        BinOp::Div => BinOp::Mul,
     }
 }
 

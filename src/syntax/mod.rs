@@ -120,6 +120,9 @@ fn syntax_error(err: pest::error::Error<Rule>, rule: Rule, text: &str, source: S
                 .help("add `}` at the end of the block");
         }
     }
+    if let Some(d) = unclosed_string(text, pos, source) {
+        return d;
+    }
     if let Some(d) = metric_in_expression(text, pos, rule, source) {
         return d;
     }
@@ -150,13 +153,44 @@ fn syntax_error(err: pest::error::Error<Rule>, rule: Rule, text: &str, source: S
     diag
 }
 
+/// `actor XX "Name` and a line end: the parse stops at the opening quote,
+/// and "expected a string, found `"`" would not say why.
+fn unclosed_string(text: &str, pos: usize, source: SourceId) -> Option<Diag> {
+    let rest = text.get(pos..)?.strip_prefix('"')?;
+    let mut escaped = false;
+    let mut len = 0;
+    for c in rest.chars() {
+        match (escaped, c) {
+            (_, '\n' | '\r') => break,
+            (false, '"') => return None,
+            (false, '\\') => escaped = true,
+            _ => escaped = false,
+        }
+        len += c.len_utf8();
+    }
+    let end = pos + 1 + len;
+    let message = if end == text.len() {
+        "this string is not closed before the end of the input"
+    } else {
+        "this string is not closed before the end of the line"
+    };
+    Some(
+        Diag::new(Code::Syntax, message)
+            .with_label(Span::new(source, pos, end), "not closed")
+            .help("add `\"` at its end: a string ends on the line where it starts"),
+    )
+}
+
 /// `US.gallium.shortfall * 2`, `let x = 2 * JP.rare_earths.demand`: a
 /// metric inside an expression. Expressions are over numbers and variables
 /// only (SPEC §2.3), which the plain syntax error would not say.
 fn metric_in_expression(text: &str, pos: usize, rule: Rule, source: SourceId) -> Option<Diag> {
     let is_op = |c: char| matches!(c, '+' | '-' | '*' | '/');
     let rest = text.get(pos..).unwrap_or("");
-    let before = text.get(..pos).unwrap_or("").trim_end_matches([' ', '\t']);
+    let before = text
+        .get(..pos)
+        .unwrap_or("")
+        .trim_end_matches(hints::BLANKS);
     // A metric that the parse stopped at, right after an operator or `=`.
     let at = metric_len(rest)
         .filter(|_| before.ends_with(|c: char| is_op(c) || c == '(' || c == '='))
@@ -166,14 +200,14 @@ fn metric_in_expression(text: &str, pos: usize, rule: Rule, source: SourceId) ->
         if !rest.starts_with(is_op) || rest.starts_with("+-") {
             return None;
         }
-        let start = before
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-            .map_or(0, |i| i + 1);
-        let len = metric_len(&before[start..])?;
+        let start = hints::after_last(before, |c| {
+            !(c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        });
+        let len = metric_len(before.get(start..)?)?;
         (start + len == before.len()).then_some((start, before.len()))
     };
     let (start, end) = at.or_else(after)?;
-    let metric = &text[start..end];
+    let metric = text.get(start..end)?;
     Some(
         Diag::new(Code::Syntax, "a metric cannot be part of an expression")
             .with_label(Span::new(source, start, end), "a metric")
@@ -294,6 +328,7 @@ pub const KEYWORDS: &[&str] = &[
     "until",
     "lifts",
     "restrictions",
+    "only",
     "days",
     "months",
     "years",

@@ -15,17 +15,30 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import subprocess
 import sys
+import traceback
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 WORLD = os.path.join(REPO, "data", "world2024.lode")
 INF = float("inf")
+
+
+class Refused(Exception):
+    """A program xcheck declines to evaluate: outside what it implements, or
+    one the SPEC gives no meaning to. Reported per file; fails the run."""
+
+
+class Invalid(Exception):
+    """A program the SPEC makes an error: lode must refuse it with `code`."""
+
+    def __init__(self, code, message):
+        super().__init__(f"{code}: {message}")
+        self.code = code
 
 # ---------------------------------------------------------------------------
 # Lexer
@@ -37,7 +50,7 @@ TOKEN_RE = re.compile(
   | (?P<nl>\n)
   | (?P<ws>[ \t\r]+)
   | (?P<str>"(?:\\.|[^"\\])*")
-  | (?P<money>\$[0-9][0-9_]*(?:\.[0-9]+)?[TBMK]?)
+  | (?P<money>\$[0-9][0-9_]*(?:\.[0-9]+)?[TBM]?)
   | (?P<num>[0-9][0-9_]*(?:\.[0-9]+)?%?)
   | (?P<id>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<sym>\+-|±|<=|>=|==|!=|\.\.|[{}();:,.+\-*/=<>])
@@ -119,110 +132,160 @@ def split_statements(toks, i=0, closing=False):
 
 
 # ---------------------------------------------------------------------------
-# Values and expressions
+# Token cursor, expressions
 # ---------------------------------------------------------------------------
 
 MASS = {"t": 1.0, "kt": 1e3, "Mt": 1e6}
-DURATION = {"days": 1.0, "day": 1.0, "months": 30.0, "month": 30.0, "years": 365.0, "year": 365.0}
-MONEY = {"T": 1e12, "B": 1e9, "M": 1e6, "K": 1e3, "": 1.0}
+DURATION = {"days": 1.0, "months": 30.0, "years": 365.0}
+MONEY = {"T": 1e12, "B": 1e9, "M": 1e6, "": 1.0}
 
 
-class Expr:
-    """Recursive-descent evaluator over a token slice; values are (number, unit)."""
+class Cur:
+    """A cursor over the tokens of one statement."""
 
-    def __init__(self, toks, env):
-        self.toks, self.i, self.env = toks, 0, env
+    def __init__(self, toks):
+        self.toks, self.i = toks, 0
 
-    def peek(self):
-        return self.toks[self.i] if self.i < len(self.toks) else None
+    def peek(self, k=0):
+        j = self.i + k
+        return self.toks[j] if j < len(self.toks) else None
+
+    def text(self, k=0):
+        t = self.peek(k)
+        return t.text if t is not None else None
 
     def take(self):
+        if self.i >= len(self.toks):
+            line = self.toks[-1].line if self.toks else 0
+            raise SyntaxError(f"line {line}: statement ends early")
         t = self.toks[self.i]
         self.i += 1
         return t
 
-    def parse(self):
-        v = self.add()
-        return v
+    def accept(self, text):
+        if self.text() == text:
+            self.i += 1
+            return True
+        return False
 
-    def add(self):
-        v = self.mul()
-        while self.peek() is not None and self.peek().text in ("+", "-"):
-            op = self.take().text
-            w = self.mul()
-            if v[1] != w[1]:
-                raise ValueError(f"units do not agree: {v} {op} {w}")
-            v = (v[0] + w[0] if op == "+" else v[0] - w[0], v[1])
-        return v
-
-    def mul(self):
-        v = self.unary()
-        while self.peek() is not None and self.peek().text in ("*", "/"):
-            op = self.take().text
-            w = self.unary()
-            if op == "*":
-                v = (v[0] * w[0], v[1] or w[1])
-            else:
-                v = (v[0] / w[0], None if v[1] == w[1] else v[1])
-        return v
-
-    def unary(self):
-        if self.peek() is not None and self.peek().text == "-":
-            self.take()
-            v = self.unary()
-            return (-v[0], v[1])
-        return self.atom()
-
-    def atom(self):
+    def expect(self, text):
         t = self.take()
-        if t.text == "(":
-            v = self.add()
-            assert self.take().text == ")"
-            return v
+        if t.text != text:
+            raise SyntaxError(f"line {t.line}: expected {text!r}, found {t.text!r}")
+        return t
+
+    def done(self):
+        return self.i >= len(self.toks)
+
+    def end(self):
+        if not self.done():
+            t = self.peek()
+            raise SyntaxError(f"line {t.line}: unexpected {t.text!r}")
+
+
+# An expression is a tree: ("lit", value, unit) | ("var", name) | ("neg", e)
+# | ("bin", op, a, b); units are None (a plain number or a percentage),
+# "mass" (tonnes), "days" or "money" (dollars).
+
+
+def parse_expr(cur):
+    """expr = unary (op unary)* with * and / binding tighter than + and -."""
+
+    def term():
+        v = unary()
+        while cur.text() in ("*", "/"):
+            op = cur.take().text
+            v = ("bin", op, v, unary())
+        return v
+
+    def unary():
+        if cur.text() == "-":
+            cur.take()
+            return ("neg", unary())
+        return primary()
+
+    def scalar_lit(t):
         if t.kind == "money":
-            m = re.match(r"\$([0-9_.]+)([TBMK]?)", t.text)
-            return (float(m.group(1).replace("_", "")) * MONEY[m.group(2)], "money")
-        if t.kind == "num":
-            txt = t.text.replace("_", "")
-            if txt.endswith("%"):
-                v = (float(txt[:-1]) / 100.0, None)
-            else:
-                v = (float(txt), None)
-                nxt = self.peek()
-                if nxt is not None and nxt.kind == "id" and nxt.text in MASS:
-                    self.take()
-                    v = (v[0] * MASS[nxt.text], "mass")
-                elif nxt is not None and nxt.kind == "id" and nxt.text in DURATION:
-                    self.take()
-                    v = (v[0] * DURATION[nxt.text], "days")
-            # uncertain values: 85%..92% (midpoint) and 88% (85%..92%) (mode)
-            nxt = self.peek()
-            if nxt is not None and nxt.text == "..":
-                self.take()
-                hi = self.atom()
-                return ((v[0] + hi[0]) / 2, v[1])
-            if nxt is not None and nxt.text == "(" and self._looks_range():
-                self.take()
-                self.atom()
-                assert self.take().text == ")"
+            m = re.match(r"\$([0-9_.]+)([TBM]?)$", t.text)
+            return ("lit", float(m.group(1).replace("_", "")) * MONEY[m.group(2)], "money")
+        if t.kind != "num":
+            raise SyntaxError(f"line {t.line}: expected a number, found {t.text!r}")
+        txt = t.text.replace("_", "")
+        if txt.endswith("%"):
+            return ("lit", float(txt[:-1]) / 100.0, None)
+        v = float(txt)
+        u = cur.text()
+        if u in MASS:
+            cur.take()
+            return ("lit", v * MASS[u], "mass")
+        if u in DURATION:
+            cur.take()
+            return ("lit", v * DURATION[u], "days")
+        return ("lit", v, None)
+
+    def primary():
+        t = cur.take()
+        if t.text == "(":
+            v = parse_expr(cur)
+            cur.expect(")")
+            return v
+        if t.kind in ("num", "money"):
+            v = scalar_lit(t)
+            # uncertain values: `85%..92%` is the midpoint, `88% (85%..92%)` the mode
+            if cur.text() == "..":
+                cur.take()
+                hi = scalar_lit(cur.take())
+                return ("lit", (v[1] + hi[1]) / 2, v[2])
+            if cur.text() == "(" and cur.text(2) == "..":
+                cur.take()
+                scalar_lit(cur.take())
+                cur.expect("..")
+                scalar_lit(cur.take())
+                cur.expect(")")
             return v
         if t.kind == "id":
-            if t.text not in self.env:
-                raise NameError(f"unknown variable {t.text}")
-            return self.env[t.text]
-        raise SyntaxError(f"line {t.line}: unexpected {t.text!r} in expression")
+            return ("var", t.text)
+        raise SyntaxError(f"line {t.line}: unexpected {t.text!r} in an expression")
 
-    def _looks_range(self):
-        j = self.i + 1
-        return j + 1 < len(self.toks) and self.toks[j + 1].text == ".."
+    v = term()
+    while cur.text() in ("+", "-"):
+        op = cur.take().text
+        v = ("bin", op, v, term())
+    return v
+
+
+def eval_ast(e, env):
+    """-> (value, unit)"""
+    tag = e[0]
+    if tag == "lit":
+        return (e[1], e[2])
+    if tag == "var":
+        if e[1] not in env:
+            raise NameError(f"unknown variable {e[1]}")
+        return env[e[1]]
+    if tag == "neg":
+        v = eval_ast(e[1], env)
+        return (-v[0], v[1])
+    op, a, b = e[1], eval_ast(e[2], env), eval_ast(e[3], env)
+    if op in ("+", "-"):
+        if a[1] != b[1]:
+            raise ValueError(f"units do not agree: {a} {op} {b}")
+        return (a[0] + b[0] if op == "+" else a[0] - b[0], a[1])
+    if op == "*":
+        if a[1] is not None and b[1] is not None:
+            raise ValueError(f"`*` needs one plain side: {a} * {b}")
+        return (a[0] * b[0], a[1] or b[1])
+    if b[1] is not None and b[1] != a[1]:
+        raise ValueError(f"cannot divide {a} by {b}")
+    return (a[0] / b[0], None if a[1] == b[1] else a[1])
 
 
 def eval_expr(toks, env):
-    e = Expr(toks, env)
-    v = e.parse()
-    if e.i != len(toks):
-        raise SyntaxError(f"trailing tokens in expression: {toks[e.i:]}")
-    return v
+    """A whole token list as one expression."""
+    cur = Cur(toks)
+    e = parse_expr(cur)
+    cur.end()
+    return eval_ast(e, env)
 
 
 # ---------------------------------------------------------------------------
@@ -235,18 +298,16 @@ class Mineral:
         self.name = name
         self.stages = []
         self.volume_t = None
-        self.shares = {}  # stage -> {actor: share} (ROW filled)
-        self.demand = None  # {actor: share} (ROW filled) or None when no line
-        self.demand_named = set()
+        self.lines = {}  # stage -> [(actor, share)] as named (ROW only if written)
+        self.demand_items = None  # [(actor, share)] as named, or None when no line
         self.sources = {}  # (buyer, stage) -> [(supplier, share)]
 
     def copy(self):
         m = Mineral(self.name)
         m.stages = list(self.stages)
         m.volume_t = self.volume_t
-        m.shares = {s: dict(v) for s, v in self.shares.items()}
-        m.demand = dict(self.demand) if self.demand is not None else None
-        m.demand_named = set(self.demand_named)
+        m.lines = {s: list(v) for s, v in self.lines.items()}
+        m.demand_items = list(self.demand_items) if self.demand_items is not None else None
         m.sources = {k: list(v) for k, v in self.sources.items()}
         return m
 
@@ -296,94 +357,94 @@ class World:
         return out
 
 
-def parse_share_list(toks, world, env):
-    """`CN 68.5%, US 11.4%` -> ordered list [(code, share)]."""
-    items, cur = [], []
-    for t in toks + [Tok("sym", ",", 0)]:
-        if t.text == ",":
-            if cur:
-                code = world.actor(cur[0].text)
-                items.append((code, eval_expr(cur[1:], env)[0]))
-            cur = []
-        else:
-            cur.append(t)
-    return items
-
-
 def fill_row(items):
+    """Named shares -> a full distribution; the rest of the world is ROW. A
+    remainder within 1e-12 of 0 is 0 (57% + 22% + 21% leaves 1e-16)."""
     d = {}
     for a, v in items:
         d[a] = d.get(a, 0.0) + v
     if "ROW" not in d:
         rest = 1.0 - sum(d.values())
-        d["ROW"] = rest if rest > 1e-12 else 0.0
+        d["ROW"] = rest if rest >= 1e-12 else 0.0
     return d
 
 
-def split_on(toks, text):
-    parts, cur = [], []
-    for t in toks:
-        if t.text == text:
-            parts.append(cur)
-            cur = []
+def restate(line, items, only):
+    """SPEC §2.1 [v0.3]: a restated share line updates the actors it names and
+    keeps the others; an explicit ROW entry it does not name is dropped (ROW
+    takes the remainder); `only` replaces the line."""
+    if only or line is None:
+        return list(items)
+    names = {a for a, _ in items}
+    out = [(a, v) for a, v in line if a != "ROW" or "ROW" in names]
+    for a, v in items:
+        for i, (b, _) in enumerate(out):
+            if b == a:
+                out[i] = (a, v)
+                break
         else:
-            cur.append(t)
-    parts.append(cur)
-    return parts
+            out.append((a, v))
+    return out
 
 
-def load_world_file(path, world, is_main=False):
-    stmts, _ = split_statements(lex(open(path, encoding="utf-8").read()))
-    for st in stmts:
-        w = st.words()
-        if not w:
-            continue
-        if w[0] == "actor":
-            parse_actor(st, world)
-        elif w[0] == "group":
-            name = w[1]
-            assert w[2] == "="
-            names = [t.text for t in st.toks[3:] if t.text != "+"]
-            world.groups[name] = world.union(names)
-            if is_main:
-                world.file_groups.append(name)
-        elif w[0] == "mineral":
-            parse_mineral(st, world)
-        elif w[0] in ("source", "use"):
-            pass
-        else:
-            yield st
+def parse_names(cur):
+    """`A + B + g` -> ["A", "B", "g"] (names as written)."""
+    names = [cur.take().text]
+    while cur.text() == "+":
+        cur.take()
+        names.append(cur.take().text)
+    return names
+
+
+def parse_share_list(cur):
+    """`CN 68.5%, US v1` -> [(name, expr)]; resolved and evaluated later."""
+    items = []
+    while True:
+        who = cur.take().text
+        items.append((who, parse_expr(cur)))
+        if not cur.accept(","):
+            return items
+
+
+def eval_shares(items, world, env):
+    return [(world.actor(a), eval_ast(e, env)[0]) for a, e in items]
+
+
+def parse_items(cur):
+    """A mineral list: `ore, dust.mining, refining` -> [(name, stage or None)]."""
+    out = []
+    while True:
+        name = cur.take().text
+        stage = None
+        if cur.text() == ".":
+            cur.take()
+            stage = cur.take().text
+        out.append((name, stage))
+        if not (cur.text() == "," and cur.peek(1) is not None and cur.peek(1).kind == "id"):
+            return out
+        cur.take()
 
 
 def parse_actor(st, world):
-    toks = st.toks[1:]
-    # `actor CN, JP, US` or `actor SG "Name" alias a, b gdp $1B`
-    code = toks[0].text
-    if len(toks) > 1 and toks[1].text == ",":
-        for t in toks:
-            if t.kind == "id":
-                world.actors[t.text] = {"name": t.text, "gdp": None}
-        return
-    info = {"name": code, "gdp": None}
-    i = 1
-    if i < len(toks) and toks[i].kind == "str":
-        info["name"] = toks[i].text[1:-1]
-        i += 1
-    while i < len(toks):
-        t = toks[i]
-        if t.text == "alias":
-            i += 1
-            while i < len(toks) and toks[i].kind == "id" and toks[i].text != "gdp":
-                world.alias[toks[i].text] = code
-                i += 1
-                if i < len(toks) and toks[i].text == ",":
-                    i += 1
-        elif t.text == "gdp":
-            info["gdp"] = eval_expr(toks[i + 1 : i + 2], {})[0]
-            i += 2
-        else:
-            i += 1
-    world.actors[code] = info
+    """`actor CN, JP` | `actor SG "Singapore" alias sg, sing gdp $1T, XB gdp $2T`"""
+    cur = Cur(st.toks[1:])
+    while True:
+        code = cur.take().text
+        info = {"name": code, "gdp": None}
+        if cur.peek() is not None and cur.peek().kind == "str":
+            info["name"] = cur.take().text[1:-1]
+        if cur.accept("alias"):
+            world.alias[cur.take().text] = code
+            # `, name` continues the aliases; `, CODE` starts the next actor
+            while cur.text() == "," and cur.text(1) is not None and cur.text(1)[0].islower() and cur.text(1) != "gdp":
+                cur.take()
+                world.alias[cur.take().text] = code
+        if cur.accept("gdp"):
+            info["gdp"] = eval_ast(parse_expr(cur), world.env)[0]
+        world.actors[code] = info
+        if not cur.accept(","):
+            break
+    cur.end()
 
 
 def parse_mineral(st, world):
@@ -397,6 +458,8 @@ def parse_mineral(st, world):
             m.stages = [t for t in w[1:] if t != ","]
         elif w[0] == "volume":
             v = eval_expr(s.toks[1:], world.env)
+            if v[1] != "mass":
+                raise ValueError(f"mineral {m.name}: volume is not a mass")
             m.volume_t = v[0]
         else:
             pending.append(s)
@@ -404,24 +467,146 @@ def parse_mineral(st, world):
         m.stages = ["supply"]
     for s in pending:
         w = s.words()
+        cur = Cur(s.toks)
         if len(w) > 1 and w[1] == ":":
-            items = parse_share_list(s.toks[2:], world, world.env)
+            cur.i = 2
+            items = eval_shares(parse_share_list(cur), world, world.env)
+            cur.end()
             if w[0] == "demand":
-                m.demand = fill_row(items)
-                m.demand_named = {a for a, _ in items}
+                if m.demand_items is not None:
+                    raise Invalid("lode::E0507", f"mineral {m.name}: a second demand line")
+                m.demand_items = items
             else:
-                assert w[0] in m.stages, w
-                m.shares[w[0]] = fill_row(items)
-        elif len(w) > 1 and w[1] == "sources":
+                if w[0] not in m.stages:
+                    raise NameError(f"mineral {m.name}: unknown stage {w[0]}")
+                if w[0] in m.lines:
+                    raise Invalid("lode::E0507", f"mineral {m.name}: a second share line for {w[0]}")
+                m.lines[w[0]] = items
+        elif len(w) > 2 and w[1] == "sources":
             buyer = world.actor(w[0])
-            colon = w.index(":")
-            stage = w[2] if colon == 3 else m.stages[-1]
-            m.sources[(buyer, stage)] = parse_share_list(s.toks[colon + 1 :], world, world.env)
+            cur.i = 2
+            stage = m.stages[-1]
+            if cur.text() != ":":
+                stage = cur.take().text
+                if stage not in m.stages:
+                    raise NameError(f"mineral {m.name}: unknown stage {stage}")
+            cur.expect(":")
+            if (buyer, stage) in m.sources:
+                # SPEC §3.3: a sourcing line fixes C's import shares at a
+                # stage; a second one for the same buyer and stage is an
+                # error, as a second share line for one stage is.
+                raise Invalid("lode::E0507", f"mineral {m.name}: two sourcing lines for {buyer} at {stage}")
+            m.sources[(buyer, stage)] = eval_shares(parse_share_list(cur), world, world.env)
+            cur.end()
         else:
             raise SyntaxError(f"mineral {m.name}: cannot read {s}")
-    for s in m.stages:
-        m.shares.setdefault(s, {"ROW": 1.0})
     world.minerals[m.name] = m
+
+
+def load_world_file(path, world):
+    """A data file (world2024): declarations only."""
+    stmts, _ = split_statements(lex(open(path, encoding="utf-8").read()))
+    for st in stmts:
+        w = st.words()
+        if not w:
+            continue
+        if w[0] == "actor":
+            parse_actor(st, world)
+        elif w[0] == "group":
+            cur = Cur(st.toks[3:])
+            world.groups[w[1]] = world.union(parse_names(cur))
+        elif w[0] == "mineral":
+            parse_mineral(st, world)
+        elif w[0] in ("source", "use"):
+            pass
+        else:
+            raise SyntaxError(f"{path}: xcheck reads only declarations in a data file: {st}")
+
+
+# ---------------------------------------------------------------------------
+# Statements of a scenario (SPEC §2.4-§2.6), parsed once
+# ---------------------------------------------------------------------------
+
+
+def parse_policy(st):
+    """A statement that a scenario applies -> a dict with its parts (names unresolved)."""
+    w = st.words()
+    cur = Cur(st.toks)
+    k = w[0]
+    if k == "let":
+        cur.i = 3
+        if w[2] != "=":
+            raise SyntaxError(f"line {st.line}: `let NAME = EXPR`")
+        p = {"k": "let", "name": w[1], "e": parse_expr(cur)}
+    elif k in ("expect", "compare"):
+        return {"k": k}
+    elif k == "report":
+        cur.i = 1
+        rows, mins = None, None
+        if cur.accept("for"):
+            rows = ["+".join(parse_names(cur))]
+            while cur.accept(","):
+                rows.append("+".join(parse_names(cur)))
+        if cur.accept("on"):
+            mins = [cur.take().text]
+            while cur.accept(","):
+                mins.append(cur.take().text)
+        p = {"k": "report", "rows": rows, "mins": mins}
+    elif k == "allocation":
+        cur.i = 1
+        rule = cur.take().text
+        if rule not in ("sticky", "market", "coalition_first"):
+            raise SyntaxError(f"line {st.line}: unknown allocation {rule}")
+        name = cur.take().text if not cur.done() else None
+        p = {"k": "allocation", "rule": rule, "coalition": name}
+    elif k == "rerouting":
+        cur.i = 1
+        p = {"k": "rerouting", "e": parse_expr(cur)}
+    elif k == "stockpile":
+        cur.i = 1
+        who = parse_names(cur)
+        p = {"k": "stockpile", "who": who, "items": parse_items(cur), "e": parse_expr(cur)}
+    elif k == "disrupt":
+        cur.i = 1
+        who = cur.take().text
+        items = parse_items(cur)
+        cur.expect("by")
+        p = {"k": "disrupt", "who": who, "items": items, "e": parse_expr(cur)}
+    elif len(w) > 1 and w[1] in ("restricts", "bans"):
+        cur.i = 2
+        items = parse_items(cur)
+        cur.expect("to")
+        if cur.accept("all"):
+            target = ("all", parse_names(cur) if cur.accept("except") else [])
+        else:
+            target = ("names", parse_names(cur))
+        e = None
+        if cur.accept("by"):
+            if w[1] == "bans":
+                raise SyntaxError(f"line {st.line}: `bans` takes no `by`")
+            e = parse_expr(cur)
+        p = {"k": "restrict", "who": w[0], "items": items, "target": target, "e": e}
+    elif len(w) > 1 and w[1] == "adds":
+        cur.i = 2
+        e = parse_expr(cur)
+        p = {"k": "adds", "who": w[0], "e": e, "items": parse_items(cur)}
+    elif len(w) > 1 and w[1] == "sources":
+        cur.i = 2
+        (item,) = parse_items(cur)
+        cur.expect(":")
+        p = {"k": "sources", "who": w[0], "item": item, "shares": parse_share_list(cur)}
+    elif ":" in w:
+        # a restated share line: `ore.refining: CN 80%`, `ore.demand: …`,
+        # `refining: …`, `refining only: …`
+        (item,) = parse_items(cur)
+        only = cur.accept("only")
+        cur.expect(":")
+        p = {"k": "shares", "item": item, "only": only, "shares": parse_share_list(cur)}
+    else:
+        raise SyntaxError(f"line {st.line}: xcheck cannot read: {st}")
+    cur.end()
+    p["line"] = st.line
+    return p
 
 
 # ---------------------------------------------------------------------------
@@ -442,8 +627,7 @@ class Program:
         has_decl = any(s.words() and s.words()[0] in ("use", "actor", "mineral") for s in stmts)
         uses_world = (not has_decl) or any(s.words()[:2] == ["use", "world2024"] for s in stmts)
         if uses_world:
-            for _ in load_world_file(WORLD, self.world):
-                pass
+            load_world_file(WORLD, self.world)
         # the main file: declarations, then scenario statements
         for st in stmts:
             w = st.words()
@@ -451,12 +635,13 @@ class Program:
                 continue
             if w[0] == "use":
                 if w[1] != "world2024":
-                    raise NotImplementedError("use \"file\" is not supported by xcheck")
+                    raise Refused("use \"file\" is not supported by xcheck")
             elif w[0] == "actor":
                 parse_actor(st, self.world)
             elif w[0] == "group":
-                names = [t.text for t in st.toks[3:] if t.text != "+"]
-                self.world.groups[w[1]] = self.world.union(names)
+                cur = Cur(st.toks[3:])
+                self.world.groups[w[1]] = self.world.union(parse_names(cur))
+                cur.end()
                 self.world.file_groups.append(w[1])
             elif w[0] == "mineral":
                 parse_mineral(st, self.world)
@@ -465,82 +650,47 @@ class Program:
             elif w[0] == "scenario":
                 name = w[1]
                 parent = w[3] if len(w) > 3 and w[2] == "extends" else None
-                self.blocks[name] = (parent, st.block)
+                self.blocks[name] = (parent, [parse_policy(s) for s in st.block if s.toks])
                 self.order.append(name)
-            elif w[0] == "let":
-                self.world.env[w[1]] = eval_expr(st.toks[3:], self.world.env)
-                self.base_stmts.append(st)
             elif w[0] == "source":
                 pass
             else:
-                self.base_stmts.append(st)
-        self.apply_covers()
+                p = parse_policy(st)
+                if p["k"] == "let":
+                    self.world.env[p["name"]] = eval_ast(p["e"], self.world.env)
+                self.base_stmts.append(p)
 
     def parse_coalition(self, st):
-        w = st.words()
-        toks = st.toks[1:]
-        cov = None
-        if "covers" in w:
-            k = [t.text for t in toks].index("covers")
-            cov_toks = toks[k + 1 :]
-            toks = toks[:k]
-            dk = [t.text for t in cov_toks].index("demand")
-            X = eval_expr(cov_toks[:dk], self.world.env)[0]
-            mins = None
-            if dk + 1 < len(cov_toks) and cov_toks[dk + 1].text == "of":
-                mins = [t.text for t in cov_toks[dk + 2 :] if t.text != ","]
-            cov = (X, mins)
-        if len(toks) > 1 and toks[1].text == "=":
-            name = toks[0].text
-            member_toks = toks[2:]
+        cur = Cur(st.toks[1:])
+        if cur.text(1) == "=":
+            name = cur.take().text
+            cur.take()
+            names = parse_names(cur)
         else:
-            name = "".join(t.text for t in toks)
-            member_toks = toks
-        names = [t.text for t in member_toks if t.text != "+"]
+            names = parse_names(cur)
+            name = "+".join(names)
         self.world.coalitions[name] = self.world.union(names)
-        if cov:
-            self.covers.append((name, cov[0], cov[1]))
-
-    def apply_covers(self):
-        """SPEC §2.2 + README: where no member has demand data, X is split by gdp
-        (when every member has one, otherwise equally)."""
-        w = self.world
-        for name, X, mins in self.covers:
-            members = w.coalitions[name]
-            for m in w.minerals.values():
-                if mins is not None and m.name not in mins:
-                    continue
-                named = m.demand_named if m.demand is not None else set()
-                if any(c in named for c in members):
-                    continue  # checked, a warning at most
-                others = sum(v for a, v in (m.demand or {}).items() if a != "ROW" and a not in members)
-                x = min(X, max(0.0, 1.0 - others))
-                gdps = [w.actors[c].get("gdp") for c in members]
-                if all(g is not None for g in gdps):
-                    tot = sum(gdps)
-                    split = {c: x * g / tot for c, g in zip(members, gdps)}
-                else:
-                    split = {c: x / len(members) for c in members}
-                d = {a: v for a, v in (m.demand or {}).items() if a != "ROW"}
-                d.update(split)
-                d["ROW"] = max(0.0, 1.0 - sum(d.values()))
-                m.demand = d
-                m.demand_named = set(k for k in d if k != "ROW")
+        if cur.accept("covers"):
+            X = eval_ast(parse_expr(cur), self.world.env)[0]
+            cur.expect("demand")
+            mins = None
+            if cur.accept("of"):
+                mins = [cur.take().text]
+                while cur.accept(","):
+                    mins.append(cur.take().text)
+            self.covers.append((name, X, mins))
+        cur.end()
 
     def scenario_names(self):
         return ["base"] + self.order
 
     def chain(self, name):
+        """(statement, own) in the order a scenario runs them."""
         if name == "base":
-            return list(self.base_stmts)
+            return [(p, True) for p in self.base_stmts]
         parent, stmts = self.blocks[name]
-        out = self.chain(parent) if parent else list(self.base_stmts)
-        return out + list(stmts)
-
-    def own_stmts(self, name):
-        if name == "base":
-            return self.base_stmts
-        return self.blocks[name][1]
+        out = self.chain(parent) if parent else [(p, False) for p in self.base_stmts]
+        return [(p, False) for p, _ in out] + [(p, True) for p in stmts]
 
 
 class Scenario:
@@ -549,17 +699,20 @@ class Scenario:
         w = prog.world
         self.minerals = {k: m.copy() for k, m in w.minerals.items()}
         self.adds = defaultdict(float)  # (mineral, stage, actor) -> add
-        self.restrictions = []  # (exporter, mineral, stage, target, keep)
+        # restrictions: dicts with the exporter, mineral, stages, targets and
+        # either `keep` (1 - f) or a `quota` in tonnes per year
+        self.restrictions = []
         self.disrupts = []  # (actor, mineral, stage, keep)
-        self.stockpiles = {}  # (actor, mineral) -> ("days"|"mass", value)
+        self.stockpiles = {}  # (actor, mineral) -> (value, "days"|"mass")
         self.allocation = "market"
+        self.allocation_explicit = False
         self.alloc_coalition = None
         self.rerouting = None
         self.report = None  # (names, minerals)
         env = dict(w.env)
-        own = set(id(s) for s in prog.own_stmts(name))
-        for st in prog.chain(name):
-            self.apply(st, env, id(st) in own)
+        for p, own in prog.chain(name):
+            self.apply(p, env, own)
+        self.apply_covers()
         if self.allocation == "sticky":
             self.r = 0.0
         elif self.rerouting is not None:
@@ -569,120 +722,186 @@ class Scenario:
         else:
             self.r = 0.0
 
-    allocation_explicit = False
-
-    def items(self, toks):
-        """mineral list -> [(mineral, stage)]"""
+    def items(self, items):
+        """[(name, stage or None)] -> [(mineral, [stages])], one entry per item
+        as written: a mineral is all its stages, a bare name that is no
+        mineral is a stage of exactly one mineral."""
         out = []
-        for part in split_on(toks, ","):
-            txt = [t.text for t in part]
-            if len(txt) == 3 and txt[1] == ".":
-                out.append((txt[0], txt[2]))
-            elif len(txt) == 1:
-                if txt[0] in self.minerals:
-                    for s in self.minerals[txt[0]].stages:
-                        out.append((txt[0], s))
-                else:
-                    owners = [m for m in self.minerals.values() if txt[0] in m.stages]
-                    if len(owners) != 1:
-                        raise NameError(f"stage {txt[0]} is ambiguous or unknown")
-                    out.append((owners[0].name, txt[0]))
+        for name, stage in items:
+            if stage is not None:
+                if stage not in self.minerals[name].stages:
+                    raise NameError(f"unknown stage {name}.{stage}")
+                out.append((name, [stage]))
+            elif name in self.minerals:
+                out.append((name, list(self.minerals[name].stages)))
             else:
-                raise SyntaxError(f"bad mineral item {txt}")
+                owners = [m for m in self.minerals.values() if name in m.stages]
+                if len(owners) != 1:
+                    raise NameError(f"stage {name} is ambiguous or unknown")
+                out.append((owners[0].name, [name]))
         return out
 
-    def targets(self, toks, exporter):
-        w = self.prog.world
-        txt = [t.text for t in toks]
-        if txt and txt[0] == "all":
-            allc = [a for a in w.actors if a != exporter]
-            if len(txt) > 1 and txt[1] == "except":
-                ex = w.union([t for t in txt[2:] if t not in ("+", ",")])
-                allc = [a for a in allc if a not in ex]
-            return allc
-        return [a for a in w.union([t for t in txt if t not in ("+", ",")]) if a != exporter]
+    def stage_items(self, items):
+        """[(name, stage or None)] -> [(mineral, stage)]"""
+        return [(m, s) for m, ss in self.items(items) for s in ss]
 
-    def apply(self, st, env, own):
+    def targets(self, target, exporter):
+        """SPEC §2.4: `to all` is every actor but the restricting one; `except`
+        removes actors and groups; restricting oneself has no effect (a
+        group's member is never a target of its own restriction)."""
         w = self.prog.world
-        words = st.words()
-        k = words[0]
+        kind, names = target
+        if kind == "all":
+            ex = set(w.union(names))
+            return [a for a in w.actors if a != exporter and a not in ex]
+        return [a for a in w.union(names) if a != exporter]
+
+    def apply(self, p, env, own):
+        w = self.prog.world
+        k = p["k"]
+        val = lambda: eval_ast(p["e"], env)  # noqa: E731
         if k == "let":
-            env[words[1]] = eval_expr(st.toks[3:], env)
+            env[p["name"]] = val()
         elif k in ("expect", "compare"):
             pass
         elif k == "report":
-            if own:
-                toks = st.toks[2:] if words[1] == "for" else st.toks[1:]
-                txt = [t.text for t in toks]
-                mins = None
-                if "on" in txt:
-                    j = txt.index("on")
-                    mins = [t for t in txt[j + 1 :] if t != ","]
-                    txt = txt[:j]
-                self.report = ([t for t in txt if t != ","], mins)
+            # SPEC §2.5 [v0.3]: report is inherited; the scenario's own, else
+            # the nearest ancestor's, else base's: the last one in run order.
+            self.report = (p["rows"], p["mins"])
         elif k == "allocation":
-            self.allocation = words[1]
+            self.allocation = p["rule"]
             self.allocation_explicit = True
-            self.alloc_coalition = words[2] if len(words) > 2 else None
+            self.alloc_coalition = p["coalition"]
         elif k == "rerouting":
-            self.rerouting = eval_expr(st.toks[1:], env)[0]
+            self.rerouting = val()[0]
         elif k == "stockpile":
-            a = w.actor(words[1])
-            v = eval_expr(st.toks[3:], env)
-            self.stockpiles[(a, words[2])] = v
+            # SPEC §2.4 [v0.3]: `stockpile A + B …`, `stockpile G …`: each
+            # actor or member holds that much
+            holders = w.union(p["who"])
+            v = val()
+            if v[1] not in ("days", "mass"):
+                raise ValueError(f"line {p['line']}: a stockpile is a duration or a mass")
+            for name, stage in p["items"]:
+                if stage is not None or name not in self.minerals:
+                    raise NameError(f"line {p['line']}: stockpile takes a mineral")
+                for a in holders:
+                    self.stockpiles[(a, name)] = v  # a later stockpile replaces an earlier one
         elif k == "disrupt":
-            a = w.actor(words[1])
-            j = words.index("by")
-            keep = 1.0 - eval_expr(st.toks[j + 1 :], env)[0]
-            for m, s in self.items(st.toks[2:j]):
-                self.disrupts.append((a, m, s, keep))
-        elif len(words) > 1 and words[1] in ("restricts", "bans"):
-            a = w.actor(words[0])
-            j = words.index("to")
-            if "by" in words:
-                b = words.index("by")
-                f = eval_expr(st.toks[b + 1 :], env)[0]
+            keep = 1.0 - val()[0]
+            for a in w.resolve(p["who"]):  # a group: each member
+                for m, s in self.stage_items(p["items"]):
+                    self.disrupts.append((a, m, s, keep))
+        elif k == "restrict":
+            quota = None
+            if p["e"] is None:
+                keep = 0.0
             else:
-                b = len(words)
-                f = 1.0
-            for m, s in self.items(st.toks[2:j]):
-                for t in self.targets(st.toks[j + 1 : b], a):
-                    self.restrictions.append((a, m, s, t, 1.0 - f))
-        elif len(words) > 1 and words[1] == "adds":
-            a = w.actor(words[0])
-            # AU adds 3% rare_earths.refining : expression then an item
-            # the item is the trailing `m` or `m . s`
-            if len(words) >= 4 and words[-2] == ".":
-                item_toks, ex = st.toks[-3:], st.toks[2:-3]
+                v, unit = val()
+                if unit == "mass":
+                    keep, quota = None, v
+                elif unit is None:
+                    keep = 1.0 - v
+                else:
+                    raise ValueError(f"line {p['line']}: `by` takes a fraction or a mass")
+            refs = self.items(p["items"])
+            if quota is not None:
+                # a quota is per (exporter, mineral) statement, over all the
+                # stages it names for that mineral (SPEC §2.4: "caps the flows
+                # by that amount in total")
+                merged = {}
+                for m, ss in refs:
+                    merged.setdefault(m, [])
+                    merged[m] += [x for x in ss if x not in merged[m]]
+                refs = list(merged.items())
+            # a group restricts as each of its members (SPEC §2.4 [v0.3])
+            for a in w.resolve(p["who"]):
+                ts = self.targets(p["target"], a)
+                for m, ss in refs:
+                    if quota is not None and self.minerals[m].volume_t is None:
+                        raise ValueError(f"line {p['line']}: a mass needs the mineral's volume")
+                    self.restrictions.append({"exp": a, "mineral": m, "stages": ss, "targets": ts,
+                                              "keep": keep, "quota": quota})
+        elif k == "adds":
+            a = w.actor(p["who"])
+            v, unit = val()
+            for m, s in self.stage_items(p["items"]):
+                if unit == "mass":
+                    # SPEC §2.4 [v0.3]: a mass per year is that share of world output
+                    vol = self.minerals[m].volume_t
+                    if vol is None:
+                        raise ValueError(f"line {p['line']}: a mass needs the mineral's volume")
+                    self.adds[(m, s, a)] += v / vol
+                elif unit is None:
+                    self.adds[(m, s, a)] += v
+                else:
+                    raise ValueError(f"line {p['line']}: `adds` takes a fraction or a mass")
+        elif k == "sources":
+            buyer = w.actor(p["who"])
+            name, stage = p["item"]
+            if stage is None and name in self.minerals:
+                m, stage = name, self.minerals[name].stages[-1]
             else:
-                item_toks, ex = st.toks[-1:], st.toks[2:-1]
-            v = eval_expr(ex, env)[0]
-            for m, s in self.items(item_toks):
-                self.adds[(m, s, a)] += v
-        elif len(words) > 1 and words[1] == "sources":
-            buyer = w.actor(words[0])
-            colon = words.index(":")
-            it = self.items(st.toks[2:colon])
-            m = it[0][0]
-            stage = it[0][1] if len(st.toks[2:colon]) == 3 else self.minerals[m].stages[-1]
-            self.minerals[m].sources[(buyer, stage)] = parse_share_list(st.toks[colon + 1 :], w, env)
-        elif ":" in words and "." in words[: words.index(":")]:
-            # restated share line: rare_earths.refining: CN 80%
-            m, s = words[0], words[2]
-            items = parse_share_list(st.toks[4:], w, env)
-            if s == "demand":
-                self.minerals[m].demand = fill_row(items)
-                self.minerals[m].demand_named = {a for a, _ in items}
+                ((m, stage),) = self.stage_items([p["item"]])
+            self.minerals[m].sources[(buyer, stage)] = eval_shares(p["shares"], w, env)
+        elif k == "shares":
+            name, stage = p["item"]
+            items = eval_shares(p["shares"], w, env)
+            if stage == "demand":
+                mm = self.minerals[name]
+                mm.demand_items = restate(mm.demand_items, items, p["only"])
             else:
-                self.minerals[m].shares[s] = fill_row(items)
-        elif ":" in words and words[0] in ("demand",) or (len(words) > 1 and words[1] == ":"):
-            # bare stage name restated
-            s = words[0]
-            owners = [mm for mm in self.minerals.values() if s in mm.stages]
-            items = parse_share_list(st.toks[2:], w, env)
-            owners[0].shares[s] = fill_row(items)
+                ((m, s),) = self.stage_items([p["item"]])
+                mm = self.minerals[m]
+                mm.lines[s] = restate(mm.lines.get(s), items, p["only"])
         else:
-            raise SyntaxError(f"line {st.line}: xcheck cannot read: {st}")
+            raise ValueError(f"line {p['line']}: cannot apply {k}")
+
+    def apply_covers(self):
+        """SPEC §2.2 + README: `covers X demand` supplies the demand data of a
+        mineral where no member has any, X split by `gdp` when every member has
+        one, otherwise equally, capped at what the data leaves to others; where
+        a member has data (named in the demand line, even with 0%) it is only
+        checked. A claim reduced to 0 by lack of room supplies nothing. It is
+        structure (SPEC §3.1), so it reads the scenario's own demand lines.
+
+        Sets each mineral's `demand` (ROW filled) and `basis`: actor ->
+        "data" | "covers" for the actors with a demand figure (SPEC §3.6
+        [v0.3]); ROW's figure is the remainder, data too."""
+        w = self.prog.world
+        for m in self.minerals.values():
+            items = m.demand_items or []
+            m.basis = {a: "data" for a, _ in items}
+            d = {}
+            for a, v in items:
+                d[a] = d.get(a, 0.0) + v
+            m.demand = d
+        for name, X, mins in self.prog.covers:
+            members = [c for c in w.coalitions[name] if c != "ROW"]
+            for m in self.minerals.values():
+                if mins is not None and m.name not in mins:
+                    continue
+                if not members or any(c in m.basis for c in members):
+                    continue  # checked, a warning at most
+                others = sum(v for a, v in m.demand.items() if a != "ROW")
+                room = 1.0 - others
+                x = min(X, room if room >= 1e-12 else 0.0)
+                if x <= 0:
+                    continue  # no room: the claim supplies nothing
+                gdps = [w.actors[c].get("gdp") for c in members]
+                if all(g is not None for g in gdps) and sum(gdps) > 0:
+                    tot = sum(gdps)
+                    split = {c: x * g / tot for c, g in zip(members, gdps)}
+                else:
+                    split = {c: x / len(members) for c in members}
+                m.demand.pop("ROW", None)  # an explicit ROW entry: ROW takes the remainder
+                for c, v in split.items():
+                    m.demand[c] = v
+                    m.basis[c] = "covers"
+        for m in self.minerals.values():
+            if "ROW" not in m.demand:
+                rest = 1.0 - sum(m.demand.values())
+                m.demand["ROW"] = rest if rest >= 1e-12 else 0.0
+            m.basis["ROW"] = "data"
 
 
 # ---------------------------------------------------------------------------
@@ -740,21 +959,31 @@ class FlowNet:
                 total += f
 
 
-def progressive_fill(need, flow_fn, extra_required=0.0):
+def progressive_fill(need, flow_fn, extra_required=0.0, slack=1e-13):
     """Lexicographically max-min fair fill ratios.
 
     need: {buyer: M_b > 0}; flow_fn(amounts) -> max flow of the network whose
     buyer sinks have capacities `amounts` (plus any fixed requirement worth
     `extra_required`). Returns {buyer: received}.
+
+    Progressive filling: raise every active buyer's fill ratio together to the
+    highest feasible level t (bisection, max flow as the oracle), freeze the
+    buyers that cannot get more at t, repeat with the rest.
+
+    Max-flow sums carry rounding error, so "feasible" allows the flow to fall
+    `slack` (relative above 1) short of the amounts asked. The shortfall
+    already present when a round starts (the frozen amounts may exceed the
+    exact ones by up to the slack of earlier rounds, and a fixed requirement
+    by its own rounding) is allowed on top of it: otherwise a later round
+    sees only noise at its boundary and stops early.
     """
     frozen = {}
     active = [b for b in need if need[b] > 1e-15]
-    tol = 1e-14
     t_lo = 0.0
 
-    def feasible(amounts):
+    def short(amounts):
         req = extra_required + sum(amounts.values())
-        return flow_fn(amounts) >= req - tol * max(1.0, req) * 10
+        return req - flow_fn(amounts), req
 
     while active:
         def amounts_at(t, raise_b=None):
@@ -762,6 +991,12 @@ def progressive_fill(need, flow_fn, extra_required=0.0):
             for b in active:
                 a[b] = need[b] * (1.0 if b == raise_b else t)
             return a
+
+        carried = max(0.0, short(amounts_at(t_lo))[0])
+
+        def feasible(amounts):
+            gap, req = short(amounts)
+            return gap <= carried + slack * max(1.0, req)
 
         if feasible(amounts_at(1.0)):
             for b in active:
@@ -882,14 +1117,16 @@ def evaluate_mineral(sc, m):
     # 3.1 capacities and outputs
     P = []
     for s in stages:
-        cap = dict(m.shares[s])
+        cap = fill_row(m.lines.get(s, []))
         for (mm, ss, a), v in sc.adds.items():
             if mm == m.name and ss == s:
                 cap[a] = cap.get(a, 0.0) + v
         tot = sum(cap.values())
         div = max(1.0, tot)
         P.append({a: v / div for a, v in cap.items() if v > 0})
-    D = {a: v for a, v in (m.demand or {"ROW": 1.0}).items() if v > 0}
+    # Actors with no demand take no part in the final market (their figures,
+    # if any, are 0); remainders within 1e-12 of 0 are 0 already (fill_row).
+    D = {a: v for a, v in m.demand.items() if v > 0}
 
     def need_at(s):
         return P[s + 1] if s < k - 1 else D
@@ -898,7 +1135,7 @@ def evaluate_mineral(sc, m):
     flows, H, Ms, warnings = [], [], [], []
     for s in range(k):
         N = need_at(s)
-        actors = set(P[s]) | set(N)
+        actors = sorted(set(P[s]) | set(N))  # sorted: results do not depend on hashing
         h = {a: min(P[s].get(a, 0.0), N.get(a, 0.0)) for a in actors}
         X = {a: P[s].get(a, 0.0) - h[a] for a in actors}
         M = {a: N.get(a, 0.0) - h[a] for a in actors}
@@ -923,7 +1160,9 @@ def evaluate_mineral(sc, m):
         Xr = dict(X)
         Mr = dict(M)
         for (b, p), v in fixed.items():
-            Xr[p] -= v
+            # a supplier with no output at this stage has no surplus: its
+            # sourced flows were capped to 0 above
+            Xr[p] = Xr.get(p, 0.0) - v
             Mr[b] -= v
         SX = sum(v for v in Xr.values() if v > 0)
         SM = sum(v for v in Mr.values() if v > 1e-18)
@@ -978,10 +1217,26 @@ def evaluate_mineral(sc, m):
 
     # 3.4 shocks
     keep_r = defaultdict(lambda: 1.0)  # (s, p, b) -> product of (1-f)
-    for a, mm, ss, t, keep in sc.restrictions:
-        if mm != m.name or a == t:
+    res.quota_f = []
+    for r in sc.restrictions:
+        if r["mineral"] != m.name:
             continue
-        keep_r[(stages.index(ss), a, t)] *= keep
+        a = r["exp"]
+        keep = r["keep"]
+        if r["quota"] is not None:
+            # SPEC §2.4 [v0.3]: `by 10 kt` takes that mass off the restricted
+            # flows in total, pro rata to their equilibrium size:
+            # f = min(1, quota / volume / Σ flows), 0 when nothing flows.
+            flow = sum(flows[stages.index(ss)].get(t, {}).get(a, 0.0)
+                       for ss in r["stages"] for t in r["targets"] if t != a)
+            q = r["quota"] / m.volume_t
+            f = min(1.0, q / flow) if flow > 1e-12 else 0.0
+            res.quota_f.append((a, r["stages"], f))
+            keep = 1.0 - f
+        for ss in r["stages"]:
+            for t in r["targets"]:
+                if t != a:
+                    keep_r[(stages.index(ss), a, t)] *= keep
     keep_d = defaultdict(lambda: 1.0)  # (s, a)
     for a, mm, ss, keep in sc.disrupts:
         if mm == m.name:
@@ -1015,7 +1270,7 @@ def evaluate_mineral(sc, m):
                 N = {b: v * keep_d[(s + 1, b)] for b, v in P[s + 1].items()}
             else:
                 N = dict(D)
-            actors = set(Q) | set(N)
+            actors = sorted(set(Q) | set(N))
             h = {a: min(Q.get(a, 0.0), N.get(a, 0.0)) for a in actors}
             X = {a: Q.get(a, 0.0) - h[a] for a in actors}
             M = {a: N.get(a, 0.0) - h[a] for a in actors}
@@ -1056,18 +1311,32 @@ def evaluate_mineral(sc, m):
     return res
 
 
+NO_DATA = dict(import_reliance=None, top_supplier=None, top_supplier_share=None, hhi=None,
+               dependency=None, at_risk=None, shortfall=None, cover_days=None)
+
+
 def country_row(sc, res, c):
+    """SPEC §3.6. A country without a demand figure (not named in the demand
+    line, no `covers` claim filled it) has demand 0 and no data for every
+    metric measured against demand [v0.3]; one named with 0% has data: the
+    SPEC's zeros (import reliance 0 when D = 0, nothing supplied)."""
     m = res.mineral
     k = len(m.stages)
     d = res.D.get(c, 0.0)
-    row = {"demand": d, "output": {s: res.P[i].get(c, 0.0) for i, s in enumerate(m.stages)}}
+    basis = m.basis.get(c, "none")
+    row = {"demand": d, "demand_basis": basis, "data_members": None,
+           "output": {s: res.P[i].get(c, 0.0) for i, s in enumerate(m.stages)}}
+    if basis == "none":
+        row.update(NO_DATA)
+        row["_days"] = None
+        return row
     if d > 0:
         sup = res.flows[k - 1].get(c, {})
         tot = sum(sup.values())
         row["import_reliance"] = res.M[k - 1].get(c, 0.0) / d
-        best = sorted(sup.items(), key=lambda kv: (-kv[1], kv[0]))
-        row["top_supplier"] = best[0][0] if best else None
-        row["top_supplier_share"] = best[0][1] / tot if best else 0.0
+        best = top_supplier(sup)
+        row["top_supplier"] = best[0] if best else None
+        row["top_supplier_share"] = best[1] / tot if best else 0.0
         row["hhi"] = sum((100 * v / tot) ** 2 for v in sup.values()) if tot > 0 else 0.0
         row["dependency"] = dict(res.dep[c])
         row["at_risk"] = 1 - res.R_sticky.get(c, 0.0) / d
@@ -1079,6 +1348,16 @@ def country_row(sc, res, c):
     row["_days"] = days
     row["cover_days"] = days / row["shortfall"] if days is not None and row["shortfall"] > 1e-12 else None
     return row
+
+
+def top_supplier(supply):
+    """SPEC §3.6: the largest supplier, a tie to the code first in alphabetical
+    order. Flows that differ by rounding only (1e-12) tie: 0.35 - 0.15 and
+    0.65 - 0.45 are the same surplus."""
+    if not supply:
+        return None
+    big = max(supply.values())
+    return min((p, v) for p, v in supply.items() if v >= big - 1e-12)
 
 
 def stock_days(sc, m, c, d):
@@ -1093,36 +1372,51 @@ def stock_days(sc, m, c, d):
 
 
 def group_row(sc, res, members):
+    """SPEC §3.6: a group's metrics over its members with a demand figure
+    [v0.3] (`data_members` = [k, n]); `output` sums every member; with no
+    member with data, every metric measured against demand has no data."""
     m = res.mineral
     k = len(m.stages)
     crs = {c: country_row(sc, res, c) for c in members}
-    D = sum(r["demand"] for r in crs.values())
-    row = {"demand": D, "output": {s: sum(res.P[i].get(c, 0.0) for c in members) for i, s in enumerate(m.stages)}}
+    data = {c: r for c, r in crs.items() if r["demand_basis"] != "none"}
+    D = sum(r["demand"] for r in data.values())
+    if not data:
+        basis = "none"
+    elif any(r["demand_basis"] == "covers" for r in data.values()):
+        basis = "covers"
+    else:
+        basis = "data"
+    row = {"demand": D, "demand_basis": basis, "data_members": [len(data), len(crs)],
+           "output": {s: sum(res.P[i].get(c, 0.0) for c in members) for i, s in enumerate(m.stages)}}
+    if not data:
+        row.update(NO_DATA)
+        return row
     if D > 0:
-        pf = row["output"][m.stages[-1]]
+        pf = sum(res.P[k - 1].get(c, 0.0) for c in data)
         row["import_reliance"] = max(0.0, D - pf) / D
         sup = defaultdict(float)
-        for c in members:
+        for c in data:
             for p, v in res.flows[k - 1].get(c, {}).items():
                 sup[p] += v
         tot = sum(sup.values())
-        best = sorted(sup.items(), key=lambda kv: (-kv[1], kv[0]))
-        row["top_supplier"] = best[0][0] if best else None
-        row["top_supplier_share"] = best[0][1] / tot if best else 0.0
+        best = top_supplier(sup)
+        row["top_supplier"] = best[0] if best else None
+        row["top_supplier_share"] = best[1] / tot if best else 0.0
         row["hhi"] = sum((100 * v / tot) ** 2 for v in sup.values()) if tot > 0 else 0.0
         dep = defaultdict(float)
-        for c, r in crs.items():
+        for c, r in data.items():
             for p, v in r["dependency"].items():
                 dep[p] += r["demand"] * v / D
         row["dependency"] = dict(dep)
-        row["at_risk"] = sum(r["demand"] * r["at_risk"] for r in crs.values()) / D
-        row["shortfall"] = sum(r["demand"] * r["shortfall"] for r in crs.values()) / D
+        row["at_risk"] = sum(r["demand"] * r["at_risk"] for r in data.values()) / D
+        row["shortfall"] = sum(r["demand"] * r["shortfall"] for r in data.values()) / D
     else:
         row.update(import_reliance=0.0, top_supplier=None, top_supplier_share=0.0, hhi=0.0,
                    dependency={}, at_risk=0.0, shortfall=0.0)
-    # README decision: Σ days·demand ÷ Σ shortfall·demand
-    stocked = [r for r in crs.values() if r["_days"] is not None]
-    den = sum(r["shortfall"] * r["demand"] for r in crs.values())
+    # README decision: Σ days·demand ÷ Σ shortfall·demand, over the members
+    # with data
+    stocked = [r for r in data.values() if r["_days"] is not None]
+    den = sum(r["shortfall"] * r["demand"] for r in data.values())
     if stocked and row["shortfall"] > 1e-12 and den > 0:
         row["cover_days"] = sum(r["_days"] * r["demand"] for r in stocked) / den
     else:
@@ -1155,10 +1449,16 @@ class Context:
         r.pop("_days", None)
         return r
 
+    def has_data(self, scenario, actor, mineral):
+        return self.row(scenario, actor, mineral)["demand_basis"] != "none"
+
     def metric(self, scenario, actor, mineral, metric):
+        """A metric's value; None when it has none (no data, no stockpile)."""
         r = self.row(scenario, actor, mineral)
         if "." in metric:
             head, key = metric.split(".", 1)
+            if r[head] is None:
+                return None
             return r[head].get(key, 0.0)
         return r[metric]
 
@@ -1180,8 +1480,10 @@ def evaluate(prog, ctx=None):
                 continue
             _, res = ctx.result(name, m.name)
             if names is None:
+                # SPEC §2.6: every coalition, every group declared in the
+                # file, every actor with demand data except ROW
                 sel = list(w.coalitions) + list(w.file_groups)
-                sel += [c for c, v in res.D.items() if v > 0 and c != "ROW"]
+                sel += [c for c in m.basis if c != "ROW"]
             else:
                 sel = names
             for n in sel:
@@ -1237,6 +1539,7 @@ def compare(mine, lode_json, tol, out):
 
         if my is None:
             out.append(f"{name}: scenario missing in xcheck")
+            stats[name] = (1, 1)
             continue
         seen = set()
         for row in sc["rows"]:
@@ -1248,8 +1551,10 @@ def compare(mine, lode_json, tol, out):
                 diff(row["actor"], row["mineral"], "(row)", "absent", "present")
                 continue
             n += 1
-            if r["kind"] != row["kind"]:
-                diff(row["actor"], row["mineral"], "kind", r["kind"], row["kind"])
+            for field in ("kind", "demand_basis", "data_members"):
+                n += 1
+                if r[field] != row.get(field):
+                    diff(row["actor"], row["mineral"], field, r[field], row.get(field))
             for met in SCALARS:
                 n += 1
                 if not close(met, r[met], row[met], tol):
@@ -1261,17 +1566,22 @@ def compare(mine, lode_json, tol, out):
                 n += 1
                 if not close("output", r["output"].get(st), row["output"].get(st), tol):
                     diff(row["actor"], row["mineral"], f"output.{st}", r["output"].get(st), row["output"].get(st))
-            mydep = r["dependency"]
-            for p in sorted(set(mydep) | set(row["dependency"])):
+            mydep, dep = r["dependency"], row["dependency"]
+            if mydep is None or dep is None:
+                n += 1
+                if mydep is not None or dep is not None:
+                    diff(row["actor"], row["mineral"], "dependency", mydep, dep)
+                continue
+            for p in sorted(set(mydep) | set(dep)):
                 a = mydep.get(p, 0.0)
-                b = row["dependency"].get(p)
+                b = dep.get(p)
                 if b is None:
                     if a < 0.001 + tol:
                         continue  # lode lists shares >= 0.001 only
                     b = 0.0
                 n += 1
                 if not close("dependency", a, b, tol):
-                    diff(row["actor"], row["mineral"], f"dependency.{p}", a, row["dependency"].get(p))
+                    diff(row["actor"], row["mineral"], f"dependency.{p}", a, dep.get(p))
         for key in my:
             if key not in seen:
                 n += 1
@@ -1280,64 +1590,172 @@ def compare(mine, lode_json, tol, out):
     for name in mine:
         if name not in stats:
             out.append(f"{name}: scenario missing in lode's output")
+            stats[name] = (1, 1)
     return stats
 
 
-EXPECT_RE = re.compile(r"^\s*(?:(\w+)\s*:\s*)?([^\s<>=!]+)\s*(<=|>=|==|!=|<|>)\s*(.*)$")
+NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+PATH = rf"{NAME}(?:\+{NAME})*(?:\.[A-Za-z0-9_]+){{2,3}}"
+EXPECT_RE = re.compile(rf"^\s*(?:(\w+)\s*:\s*)?({PATH})\s*(<=|>=|==|!=|<|>)\s*(.*?)\s*$")
+OTHER_RE = re.compile(rf"^(?:(\w+)\s*:\s*)?({PATH})$")
+TOL_RE = re.compile(r"^(.*?)\s*(?:\+-|±)\s*(.*)$")
+
+
+def split_path(path):
+    parts = path.split(".")
+    return parts[0], parts[1], ".".join(parts[2:])
+
+
+def judge(lhs, op, rhs, tol):
+    """README: `==` allows `+- tol`, else 1e-9 (relative above 1), as `<=` and
+    `>=` do; `<` and `>` are strict. -> (passed, distance from the boundary).
+    Values are compared as lode writes them (within 1e-12 of 0 or 1 snapped;
+    HHI and days within 1e-9 of a whole number)."""
+    slack = 1e-9 * max(1.0, abs(rhs))
+    if op == "<":
+        return lhs < rhs, abs(lhs - rhs)
+    if op == ">":
+        return lhs > rhs, abs(lhs - rhs)
+    if op == "<=":
+        return lhs <= rhs + slack, abs(lhs - rhs - slack)
+    if op == ">=":
+        return lhs >= rhs - slack, abs(lhs - rhs + slack)
+    t = tol if tol is not None else slack
+    off = abs(lhs - rhs)
+    if op == "==":
+        return off <= t, abs(off - t)
+    return off > t, abs(off - t)
 
 
 def check_expectations(ctx, lode_json, tol, out):
-    """lode's `actual` for every expect line against xcheck's value of the same metric."""
+    """Each expect line: lode's `actual` against xcheck's value of the same
+    metric (None where it has no data or no value), and `passed` against
+    xcheck's own verdict, where the two sides are not within rounding of the
+    boundary. SPEC §2.6 [v0.3]: the other side may be a metric (of the same
+    scenario unless named); a side without a value fails the expectation."""
     n = bad = 0
     w = ctx.prog.world
     for e in lode_json.get("expectations", []):
         m = EXPECT_RE.match(e["text"])
         if not m:
+            bad += 1
             out.append(f"expect: cannot read {e['text']!r}")
             continue
-        ref = m.group(2)
-        parts = ref.split(".")
-        actor, mineral, metric = parts[0], parts[1], ".".join(parts[2:])
+        actor, mineral, metric = split_path(m.group(2))
+        op, rest = m.group(3), m.group(4)
         try:
             mine = ctx.metric(e["scenario"], actor, mineral, metric)
-        except Exception as ex:  # pragma: no cover - reported, not fatal
+            tol_v = None
+            tm = TOL_RE.match(rest)
+            if tm and not OTHER_RE.match(rest):
+                rest = tm.group(1)
+                tol_v = eval_expr(lex(tm.group(2)), w.env)[0]
+            om = OTHER_RE.match(rest)
+            if om:
+                a2, m2, met2 = split_path(om.group(2))
+                other = ctx.metric(om.group(1) or e["scenario"], a2, m2, met2)
+            elif metric == "top_supplier":
+                other = w.actor(rest)
+            else:
+                other = eval_expr(lex(rest), w.env)[0]
+        except Exception as ex:  # reported and counted, not fatal
+            bad += 1
             out.append(f"expect {e['scenario']}: {e['text']}: xcheck cannot evaluate ({ex})")
             continue
         n += 1
-        actual = e.get("actual")
-        if metric == "top_supplier":
-            continue
         key = metric.split(".")[0]
-        if not close(key, mine, actual, tol):
+        if metric != "top_supplier" and not close(key, mine, e.get("actual"), tol):
             bad += 1
-            out.append(f"expect {e['scenario']:24} {e['text']:48} xcheck={fmt(mine):>22} lode actual={fmt(actual):>22}")
+            out.append(f"expect {e['scenario']:24} {e['text']:48} xcheck={fmt(mine):>22} "
+                       f"lode actual={fmt(e.get('actual')):>22}")
+            continue
+        # xcheck's verdict
+        has_lhs = mine is not None or (metric == "top_supplier" and ctx.has_data(e["scenario"], actor, mineral))
+        has_rhs = other is not None or (om is not None and met2 == "top_supplier"
+                                        and ctx.has_data(om.group(1) or e["scenario"], a2, m2))
+        if not has_lhs or not has_rhs:
+            verdict, margin = False, INF
+        elif metric == "top_supplier":
+            verdict, margin = (mine == other) == (op == "=="), INF
+        else:
+            # lode's own value of the left side (checked above to agree with
+            # xcheck's), so that only a metric on the right carries rounding
+            verdict, margin = judge(e["actual"], op, other, tol_v)
+        near = 1e-7 if om else 1e-11
+        if margin <= near * max(1.0, abs(other) if isinstance(other, float) else 0.0):
+            continue  # within rounding of the boundary: either verdict stands
+        n += 1
+        if verdict != e["passed"]:
+            bad += 1
+            out.append(f"expect {e['scenario']:24} {e['text']:48} passed: xcheck={verdict} lode={e['passed']} "
+                       f"(xcheck: {fmt(mine)} against {fmt(other)})")
     return n, bad
 
 
-def check_comparisons(ctx, lode_json, tol, out):
-    """Each delta row: base and value against xcheck's metrics, delta = value - base,
-    and the row set (rows of the base scenario, every scalar, stage and supplier)."""
+COMPARED = ["demand", "import_reliance", "top_supplier_share", "hhi", "at_risk", "shortfall", "cover_days"]
+
+
+def check_comparisons(ctx, mine, lode_json, tol, out):
+    """SPEC §2.6 + README: `compare a, b` gives, over the rows of `a`, a delta
+    row for every scalar metric, each stage's output and each supplier's
+    dependency that has a value on either side [v0.3]; a side without a value
+    is null and so is the delta; a dependency under the 0.001 listing floor
+    is its exact value. Checks each row's sides and delta, and the set of
+    rows."""
     n = bad = 0
     for c in lode_json.get("comparisons", []):
+        want = {}  # (actor, mineral, metric) -> (base, value)
+        for (actor, mineral), _ in mine.get(c["base"], {}).items():
+            rb = ctx.row(c["base"], actor, mineral)
+            ro = ctx.row(c["against"], actor, mineral)
+            keys = COMPARED + [f"output.{s}" for s in rb["output"]]
+            deps = set()
+            for r in (rb, ro):
+                deps |= {p for p, v in (r["dependency"] or {}).items() if v >= 0.001 - 1e-9}
+            keys += [f"dependency.{p}" for p in sorted(deps)]
+            for k in keys:
+                vals = []
+                for r in (rb, ro):
+                    if "." in k:
+                        head, sub = k.split(".", 1)
+                        vals.append(None if r[head] is None else r[head].get(sub, 0.0))
+                    else:
+                        vals.append(r[k])
+                if vals[0] is not None or vals[1] is not None:
+                    want[(actor, mineral, k)] = tuple(vals)
+        got = {}
         for r in c["rows"]:
-            for side, scen in (("base", c["base"]), ("value", c["against"])):
-                if r[side] is None:
-                    continue
-                try:
-                    mine = ctx.metric(scen, r["actor"], r["mineral"], r["metric"])
-                except Exception as ex:
-                    out.append(f"compare {c['against']} vs {c['base']}: {r}: xcheck cannot evaluate ({ex})")
-                    continue
-                n += 1
-                if not close(r["metric"].split(".")[0], mine, r[side], tol):
+            got[(r["actor"], r["mineral"], r["metric"])] = r
+        label = f"compare {c['against']:>14} vs {c['base']:<10}"
+        for key in sorted(set(want) | set(got)):
+            n += 1
+            if key not in got or key not in want:
+                # a supplier at the listing floor may be listed on one reading only
+                near = key[2].startswith("dependency.") and key in want and \
+                    any(v is not None and abs(v - 0.001) < tol for v in want[key])
+                near |= key[2].startswith("dependency.") and key in got and \
+                    any(v is not None and abs(v - 0.001) < tol for v in (got[key]["base"], got[key]["value"]))
+                if not near:
                     bad += 1
-                    out.append(f"compare {c['against']:>22} vs {c['base']:<10} {r['actor']:10} {r['mineral']:12} "
-                               f"{r['metric']:18} {side}: xcheck={fmt(mine)} lode={fmt(r[side])}")
-            if r["base"] is not None and r["value"] is not None and r["delta"] is not None:
+                    out.append(f"{label} {key[0]:10} {key[1]:12} {key[2]:18} row: "
+                               f"xcheck={'present' if key in want else 'absent'} "
+                               f"lode={'present' if key in got else 'absent'}")
+                continue
+            r = got[key]
+            for side, v in zip(("base", "value"), want[key]):
                 n += 1
-                if abs((r["value"] - r["base"]) - r["delta"]) > 1e-9 * max(1.0, abs(r["delta"])):
+                if not close(key[2].split(".")[0], v, r[side], tol):
                     bad += 1
-                    out.append(f"compare delta != value - base: {r}")
+                    out.append(f"{label} {key[0]:10} {key[1]:12} {key[2]:18} {side}: "
+                               f"xcheck={fmt(v)} lode={fmt(r[side])}")
+            n += 1
+            if r["base"] is None or r["value"] is None:
+                if r["delta"] is not None:
+                    bad += 1
+                    out.append(f"{label} delta without both sides: {r}")
+            elif r["delta"] is None or abs((r["value"] - r["base"]) - r["delta"]) > 1e-9 * max(1.0, abs(r["delta"])):
+                bad += 1
+                out.append(f"{label} delta != value - base: {r}")
     return n, bad
 
 
@@ -1369,13 +1787,44 @@ def fmt(v):
 
 
 def dump(mine):
+    def f(v, spec):
+        return "-" if v is None else format(v, spec)
+
     for sc, rows in mine.items():
         print(f"== {sc}")
         for (a, m), r in rows.items():
-            dep = ", ".join(f"{p} {v:.4f}" for p, v in sorted(r["dependency"].items(), key=lambda kv: -kv[1]) if v >= 0.001)
-            print(f"{m:12} {a:16} D={r['demand']:.4f} IR={r['import_reliance']:.4f} top={r['top_supplier']} "
-                  f"{r['top_supplier_share']:.4f} hhi={r['hhi']:.1f} risk={r['at_risk']:.6f} "
-                  f"short={r['shortfall']:.6f} cover={r['cover_days']} dep: {dep}")
+            dep = ", ".join(f"{p} {v:.4f}" for p, v in sorted((r["dependency"] or {}).items(), key=lambda kv: -kv[1])
+                            if v >= 0.001)
+            print(f"{m:12} {a:16} D={r['demand']:.4f} ({r['demand_basis']}) IR={f(r['import_reliance'], '.4f')} "
+                  f"top={r['top_supplier']} {f(r['top_supplier_share'], '.4f')} hhi={f(r['hhi'], '.1f')} "
+                  f"risk={f(r['at_risk'], '.6f')} short={f(r['shortfall'], '.6f')} cover={r['cover_days']} dep: {dep}")
+
+
+def check_file(f, args):
+    """xcheck one file -> (lines to print, {section: (compared, differing)})."""
+    try:
+        prog = Program(f)
+    except Invalid as e:
+        # a program the SPEC makes an error: lode must refuse it with that code
+        if args.dump:
+            print(f"invalid: {e}")
+            return [], {}
+        p = subprocess.run([args.lode, "check", f], capture_output=True, text=True)
+        if p.returncode == 1 and e.code in p.stderr:
+            return [], {"(error agreed)": (1, 0)}
+        return [f"(error) xcheck: {e}; lode: exit {p.returncode}, {p.stderr.strip()[:200]!r}"], {"(error agreed)": (1, 1)}
+    ctx = Context(prog)
+    mine = evaluate(prog, ctx)
+    if args.dump:
+        dump(mine)
+        return [], {}
+    lj = run_lode(args.lode, f)
+    out = []
+    stats = compare(mine, lj, args.tol, out)
+    stats["(expect actual)"] = check_expectations(ctx, lj, args.tol, out)
+    stats["(compare tables)"] = check_comparisons(ctx, mine, lj, args.tol, out)
+    stats["(row order §4.1)"] = check_row_order(lj, out)
+    return out, stats
 
 
 def main():
@@ -1385,41 +1834,51 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--dump", action="store_true", help="print xcheck's own results, do not run lode")
     ap.add_argument("--max-lines", type=int, default=0, help="show at most N differences per file (0 = all)")
+    ap.add_argument("--quiet", action="store_true",
+                    help="print only files that differ or fail, and the totals")
     args = ap.parse_args()
     total_n = total_bad = 0
     summary = []
+    failed = []
+    refused = []
     for f in args.files:
-        prog = Program(f)
-        ctx = Context(prog)
-        mine = evaluate(prog, ctx)
-        if args.dump:
-            dump(mine)
+        try:
+            out, stats = check_file(f, args)
+        except Refused as e:
+            refused.append(f)
+            print(f"### {f}\n  REFUSED: {e}")
             continue
-        lj = run_lode(args.lode, f)
-        out = []
-        stats = compare(mine, lj, args.tol, out)
-        stats["(expect actual)"] = check_expectations(ctx, lj, args.tol, out)
-        stats["(compare tables)"] = check_comparisons(ctx, lj, args.tol, out)
-        stats["(row order §4.1)"] = check_row_order(lj, out)
+        except Exception:  # a crash is reported per file and fails the run
+            failed.append(f)
+            print(f"### {f}\n  CRASH\n" + "".join("    " + ln + "\n" for ln in traceback.format_exc().splitlines()))
+            continue
+        if args.dump:
+            continue
+        fn = sum(v[0] for v in stats.values())
+        fb = sum(v[1] for v in stats.values())
+        total_n += fn
+        total_bad += fb
+        summary.append((f, fn, fb))
+        if args.quiet and not out and not fb:
+            continue
         print(f"### {f}")
         shown = out if not args.max_lines else out[: args.max_lines]
         for line in shown:
             print("  " + line)
         if len(shown) < len(out):
             print(f"  ... {len(out) - len(shown)} more")
-        for sc, (n, bad) in stats.items():
-            print(f"  {sc:26} compared {n:5}  differ {bad:4}")
-            total_n += n
-            total_bad += bad
-        fn = sum(v[0] for v in stats.values())
-        fb = sum(v[1] for v in stats.values())
-        summary.append((f, fn, fb))
+        if not args.quiet:
+            for sc, (n, bad) in stats.items():
+                print(f"  {sc:26} compared {n:5}  differ {bad:4}")
     if not args.dump:
         print("### summary")
-        for f, n, b in summary:
-            print(f"  {os.path.basename(f):28} compared {n:6}  differ {b:5}")
+        if not args.quiet:
+            for f, n, b in summary:
+                print(f"  {os.path.basename(f):28} compared {n:6}  differ {b:5}")
+        files_bad = sum(1 for _, _, b in summary if b)
+        print(f"  {'files':28} {len(args.files):6}  differ {files_bad:5}  crashed {len(failed):3}  refused {len(refused):3}")
         print(f"  {'total':28} compared {total_n:6}  differ {total_bad:5}")
-    return 1 if total_bad else 0
+    return 1 if total_bad or failed or refused else 0
 
 
 if __name__ == "__main__":
