@@ -333,7 +333,8 @@ pub struct Expect {
     pub op_span: Span,
     pub rhs: ExpectRhs,
     pub tolerance: Option<Expr>,
-    /// The expectation as written, after `expect` (and the scenario prefix).
+    /// The expectation after `expect` (and the scenario prefix), in the
+    /// canonical layout of `lode fmt`: `JP.rare_earths.shortfall > 30%`.
     pub text: String,
 }
 

@@ -3,7 +3,9 @@
 //! what the library returns; the work is done by [`lode::pipeline`].
 
 mod coverage;
+mod fmt;
 mod import;
+mod lsp;
 mod output;
 mod progress;
 mod repl;
@@ -56,6 +58,10 @@ pub enum Command {
         /// Directory `use "path"` may not leave (default: each file's directory)
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Diagnostics as text on standard error, or as one JSON array on
+        /// standard output
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
     },
     /// Evaluate every `expect` line; print "N passed, M failed"
     Test(TestArgs),
@@ -81,6 +87,21 @@ pub enum Command {
     /// Turn a trade table (UN Comtrade or CEPII BACI CSV) into sourcing lines to `use`
     #[command(after_help = import::EXAMPLES)]
     Import(import::ImportArgs),
+    /// Rewrite files in the canonical layout (standard input to standard
+    /// output when no file is named)
+    Fmt {
+        /// Change nothing: print a diff and exit 1 when a file is not formatted
+        #[arg(long)]
+        check: bool,
+        /// Files to format
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Serve the Language Server Protocol on standard input and output
+    Lsp,
+    /// Print the TextMate grammar of the language (for editors/vscode)
+    #[command(hide = true)]
+    EditorGrammar,
     /// Print a shell completion script
     Completions {
         /// Shell to generate for
@@ -142,6 +163,13 @@ impl From<FormatArg> for Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    /// `[{"code", "severity", "message", "file", "span", "line", "column", "labels", "help"}]`
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TestFormat {
     Text,
     Junit,
@@ -179,7 +207,11 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => run(args),
-        Command::Check { files, root } => check_files(&files, root.as_deref()),
+        Command::Check {
+            files,
+            root,
+            format,
+        } => check_files(&files, root.as_deref(), format),
         Command::Test(args) => test::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
         Command::Data {
@@ -188,6 +220,9 @@ pub fn main() -> ExitCode {
         } => coverage::command(&name),
         Command::Data { name, .. } => data(name.as_deref()),
         Command::Import(args) => import::command(&args),
+        Command::Fmt { check, files } => fmt::command(&files, check),
+        Command::Lsp => lsp::command(),
+        Command::EditorGrammar => write_stdout(&lode::ide::textmate::grammar()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "lode", &mut out);
@@ -373,8 +408,20 @@ fn run(args: RunArgs) -> ExitCode {
     }
 }
 
-fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
+fn check_files(files: &[PathBuf], root: Option<&Path>, format: CheckFormat) -> ExitCode {
     let mut worst = ExitCode::Ok;
+    let mut located = Vec::new();
+    let mut report = |diags: &[Diag], sources: &SourceMap, file: &Path| match format {
+        CheckFormat::Text => print_diags(diags, sources),
+        CheckFormat::Json => {
+            let shown = file.display().to_string();
+            located.extend(
+                diags
+                    .iter()
+                    .map(|d| lode::ide::located::Located::of(d, sources, Some(&shown))),
+            );
+        }
+    };
     for f in files {
         match pipeline::compile(Input::File(f), &FsLoader::for_file(f, root)) {
             Ok(c) => {
@@ -382,10 +429,10 @@ fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
                 // data, a capped sourcing line) need the equilibrium, so the
                 // program is evaluated, its results dropped.
                 let run = pipeline::evaluate(&c, &EvalOptions::default(), &lode::eval::Silent);
-                print_diags(&run.warnings, &c.sources);
+                report(&run.warnings, &c.sources, f);
             }
             Err(fail) => {
-                print_diags(&fail.diags, &fail.sources);
+                report(&fail.diags, &fail.sources, f);
                 let code = if fail.io {
                     ExitCode::Usage
                 } else {
@@ -395,6 +442,12 @@ fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
                     worst = code;
                 }
             }
+        }
+    }
+    if format == CheckFormat::Json {
+        let json = serde_json::to_string_pretty(&located).unwrap_or_else(|_| "[]".into());
+        if write_stdout(&format!("{json}\n")) != ExitCode::Ok {
+            return ExitCode::Usage;
         }
     }
     worst

@@ -586,8 +586,8 @@ impl Lowerer {
     }
 
     fn expect(&mut self, pair: P<'_>) -> Expect {
-        let full = pair.as_str();
-        let start = pair.as_span().start();
+        let tree = super::tree::Node::of(pair.clone());
+        let input = pair.get_input();
         let mut scenario = None;
         let mut path = None;
         let mut op = CmpOp::Eq;
@@ -644,8 +644,9 @@ impl Lowerer {
             }
         }
         let path = path.unwrap_or_else(|| panic!("internal error: expect without path"));
-        let text_start = path.span.start - start;
-        let text = full.get(text_start..).unwrap_or(full).trim().to_string();
+        // Named in the canonical layout, without comments, so that the
+        // results do not depend on how the line is spaced.
+        let text = crate::format::inline(&tree, input, path.span.start);
         Expect {
             scenario,
             path,
