@@ -60,6 +60,7 @@ codes! {
     WrongUnit = "E0403", "value of the wrong kind";
     NeedsVolume = "E0404", "mass stockpile on a mineral without volume";
     DivisionByZero = "E0405", "division by zero";
+    NeedsSamples = "E0406", "a statistic over samples in a run without samples";
     GroupCycle = "E0501", "group contains itself";
     UseCycle = "E0502", "files use each other in a cycle";
     ExtendsCycle = "E0503", "scenarios extend each other in a cycle";
@@ -82,6 +83,7 @@ codes! {
     EmptyTarget = "W0304", "restriction reaches no one, or no flow";
     CoversSupplies = "W0305", "a coalition's claim supplies demand the data lack";
     IdleDisruption = "W0306", "disruption of an actor with no output there";
+    SharesScaled = "W0307", "sampled shares over 100% scaled down";
     ImportUnmapped = "W0701", "trade code maps to no country";
     ImportMissing = "W0702", "trade rows without the measure left out";
 }

@@ -46,6 +46,7 @@ pub mod pipeline;
 pub mod program;
 pub mod report;
 pub mod results;
+pub mod sample;
 pub mod session;
 pub mod source;
 pub mod syntax;

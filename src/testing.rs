@@ -44,9 +44,37 @@ impl FileReport {
 
 /// Evaluates one file's expectations, reading it through `loader`.
 pub fn test_file(path: &Path, loader: &dyn Loader) -> FileReport {
+    test_file_with(path, loader, None, None)
+}
+
+/// [`test_file`] with `--samples` and `--seed` from the command line.
+pub fn test_file_with(
+    path: &Path,
+    loader: &dyn Loader,
+    samples: Option<usize>,
+    seed: Option<u64>,
+) -> FileReport {
     match pipeline::compile(Input::File(path), loader) {
         Ok(c) => {
-            let run = pipeline::evaluate(&c, &EvalOptions::default(), &crate::eval::Silent);
+            let sampling = match pipeline::sampling(&c, samples, seed) {
+                Ok(s) => s,
+                Err(diags) => {
+                    return FileReport {
+                        path: path.to_path_buf(),
+                        expectations: Vec::new(),
+                        error: Some(Failure {
+                            diags,
+                            sources: c.sources,
+                            io: false,
+                        }),
+                    };
+                }
+            };
+            let opts = EvalOptions {
+                sampling,
+                ..EvalOptions::default()
+            };
+            let run = pipeline::evaluate(&c, &opts, &crate::eval::Silent);
             FileReport {
                 path: path.to_path_buf(),
                 expectations: run.results.expectations,

@@ -136,6 +136,31 @@ pub struct RunArgs {
     /// Evaluate at this date [not yet supported]
     #[arg(long, value_name = "DATE", hide = true)]
     pub at: Option<String>,
+    #[command(flatten)]
+    pub sampling: SampleArgs,
+}
+
+/// `--samples N --seed S` (SPEC §9.2).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SampleArgs {
+    /// Draw N samples of the uncertain values (`20%..60%`) and show each
+    /// metric as `p50 [p5–p95]`; overrides a `samples` line
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub samples: Option<String>,
+    /// Seed of the samples (default: the file's `seed` line, else 0); the
+    /// same seed gives the same output on any number of threads
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    pub seed: Option<String>,
+}
+
+impl SampleArgs {
+    /// The options, checked; a bad value is printed and is a usage error.
+    pub fn parse(&self) -> Result<(Option<usize>, Option<u64>), ExitCode> {
+        lode::sample::from_options(self.samples.as_deref(), self.seed.as_deref()).map_err(|d| {
+            print_diags(&[d], &SourceMap::new());
+            ExitCode::Usage
+        })
+    }
 }
 
 /// `--format` of `lode run`: the library's [`Format`] as clap sees it.
@@ -189,6 +214,8 @@ pub struct TestArgs {
     /// Directory `use "path"` may not leave (default: each file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    #[command(flatten)]
+    pub sampling: SampleArgs,
 }
 
 /// Parses arguments and runs the command.
@@ -360,7 +387,22 @@ fn run(args: RunArgs) -> ExitCode {
         None => None,
     };
     // Progress on standard error, only on a terminal and only after a second.
-    let run = pipeline::evaluate(&compiled, &EvalOptions { only }, &progress::Bar::stderr());
+    let (samples, seed) = match args.sampling.parse() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let sampling = match pipeline::sampling(&compiled, samples, seed) {
+        Ok(s) => s,
+        Err(diags) => {
+            print_diags(&diags, &compiled.sources);
+            return ExitCode::Failed;
+        }
+    };
+    let run = pipeline::evaluate(
+        &compiled,
+        &EvalOptions { only, sampling },
+        &progress::Bar::stderr(),
+    );
     let results = run.results;
     print_diags(&run.warnings, &compiled.sources);
 

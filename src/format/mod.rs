@@ -107,6 +107,8 @@ enum Class {
     OpenBrace,
     /// `}` on its own line.
     CloseBrace,
+    /// The name of a call, written against its `(`: `p95(`, `chance(`.
+    Callee,
 }
 
 /// One space between `prev` and `next` on a line?
@@ -114,6 +116,7 @@ fn spaced(prev: Class, next: Class) -> bool {
     use Class::*;
     !matches!(next, Comma | Colon | Close | Range | Join)
         && !matches!(prev, Open | Range | Prefix | Join)
+        && !(prev == Callee && next == Open)
 }
 
 /// The layout of every rule of the grammar. Exhaustive on purpose: a rule
@@ -141,9 +144,8 @@ fn layout(rule: Rule) -> Layout {
         | kw_restricts | kw_bans | kw_to | kw_all | kw_except | kw_by | kw_disrupt | kw_adds
         | kw_stockpile | kw_rerouting | kw_allocation | kw_sticky | kw_market
         | kw_coalition_first | kw_scenario | kw_extends | kw_report | kw_for | kw_on
-        | kw_compare | kw_expect | kw_from | kw_until | kw_lifts | kw_restrictions | kw_only => {
-            Token(Word)
-        }
+        | kw_compare | kw_expect | kw_from | kw_until | kw_lifts | kw_restrictions | kw_only
+        | kw_samples | kw_seed => Token(Word),
         // Statements and their parts: tokens one space apart.
         use_stmt | dataset | actor_stmt | actor_decl | aliases | gdp | group_stmt | group_name
         | members | mineral_stmt | stages_line | volume_line | share_line | sources_line
@@ -152,7 +154,9 @@ fn layout(rule: Rule) -> Layout {
         | adds_stmt | stockpile_stmt | rerouting_stmt | allocation_stmt | allocation_rule
         | lift_stmt | dated | from_date | until_date | mineral_list | scenario_stmt
         | report_stmt | report_for | report_on | compare_stmt | expect_stmt | expect_rhs
-        | other_metric | expect_expr | tolerance => Sequence,
+        | other_metric | expect_expr | tolerance | samples_stmt | seed_stmt | statistic
+        | chance => Sequence,
+        stat_name | kw_chance => Token(Callee),
         expr | unary | paren | variable | uncertain | quantity | actor_ref => Sequence,
         repl_line | query => Sequence,
         // Silent or lookahead-only rules: never in a tree.

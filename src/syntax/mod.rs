@@ -329,6 +329,8 @@ pub const KEYWORDS: &[&str] = &[
     "lifts",
     "restrictions",
     "only",
+    "samples",
+    "seed",
     "days",
     "months",
     "years",
