@@ -16,6 +16,8 @@
 //! - [`eval`] assembles each scenario and runs [`model`] (pure arithmetic on
 //!   one mineral at a time) into [`results`], typed by [`metric`].
 //! - [`report`] only formats results as text.
+//! - [`explain`] shows how one number is made: its terms and the lines
+//!   they rest on (`lode explain`, the REPL's `:explain`).
 //! - [`pipeline`] strings the stages together; [`session`] is the REPL's
 //!   engine; [`testing`] evaluates `expect` lines file by file.
 //!
@@ -32,6 +34,7 @@ pub mod check;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
+pub mod explain;
 pub mod loader;
 pub mod metric;
 pub mod model;

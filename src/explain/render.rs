@@ -1,0 +1,256 @@
+//! An explanation as text a person reads top-down: the value, the formula,
+//! the terms largest first with the lines each rests on, what the
+//! restrictions and disruptions did, and who delivered more or less after
+//! rerouting. Long lists are cut to their largest entries (the JSON keeps
+//! every term); a line cited twice shows its source once.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use super::{Cited, Combine, Explanation, Term};
+use crate::metric::{MetricKind, Unit, fixed, percent};
+
+/// Terms shown at the top level, and under each term.
+const TOP: usize = 12;
+const NESTED: usize = 6;
+
+/// Renders an explanation in at most `width` columns (at least 60).
+pub fn text(e: &Explanation, width: usize) -> String {
+    let width = width.max(60);
+    let mut r = Renderer {
+        out: String::new(),
+        width,
+        seen: HashSet::new(),
+    };
+    r.head(e);
+    r.terms_section(e);
+    if !e.lines.is_empty() {
+        r.out.push_str("\nRests on\n");
+        for c in &e.lines {
+            r.cite(c, 2);
+        }
+    }
+    r.shocks(e);
+    r.rerouting(e);
+    r.out
+}
+
+struct Renderer {
+    out: String,
+    width: usize,
+    seen: HashSet<(String, usize)>,
+}
+
+impl Renderer {
+    fn head(&mut self, e: &Explanation) {
+        let value = match (&e.supplier, e.kind) {
+            (Some(s), _) => format!("{s} ({} of the supply)", percent(e.value, 1)),
+            (None, MetricKind::TopSupplier) => "none (no supply)".into(),
+            (None, kind) => kind.format_with_unit(e.value),
+        };
+        let _ = writeln!(
+            self.out,
+            "{} = {value}   (scenario {})",
+            e.metric, e.scenario
+        );
+        let _ = writeln!(self.out);
+        self.wrapped(&e.formula, 2);
+    }
+
+    fn terms_section(&mut self, e: &Explanation) {
+        let how = match e.combine {
+            Combine::Sum => format!("they add up to {}", value_text(total(&e.terms), unit_of(e))),
+            Combine::Ratio => "the value is the first divided by the second".into(),
+            Combine::Max => "the value is the largest".into(),
+            Combine::Itself => "the one term is the value".into(),
+        };
+        let _ = writeln!(self.out);
+        self.wrapped(&format!("Terms, per {}; {how}:", e.per), 0);
+        if e.terms.is_empty() {
+            self.out.push_str("  (none)\n");
+        }
+        self.list(&e.terms, 0, TOP);
+    }
+
+    fn list(&mut self, terms: &[Term], depth: usize, limit: usize) {
+        let shown = if terms.len() > limit {
+            limit - 1
+        } else {
+            terms.len()
+        };
+        for t in &terms[..shown] {
+            self.term(t, depth);
+        }
+        if shown < terms.len() {
+            let rest = &terms[shown..];
+            let unit = rest[0].unit;
+            let _ = writeln!(
+                self.out,
+                "{}{:>8}  … {} more",
+                "  ".repeat(depth + 1),
+                value_text(total(rest), unit),
+                rest.len()
+            );
+        }
+    }
+
+    fn term(&mut self, t: &Term, depth: usize) {
+        let indent = 2 * (depth + 1);
+        let head = format!(
+            "{}{:>8}  {}",
+            " ".repeat(indent),
+            value_text(t.value, t.unit),
+            t.label
+        );
+        match &t.detail {
+            Some(d) if head.chars().count() + 3 + d.chars().count() <= self.width => {
+                let _ = writeln!(self.out, "{head}   {d}");
+            }
+            Some(d) => {
+                let _ = writeln!(self.out, "{head}");
+                self.wrapped(d, indent + 10);
+            }
+            None => {
+                let _ = writeln!(self.out, "{head}");
+            }
+        }
+        for c in &t.lines {
+            self.cite(c, indent + 10);
+        }
+        self.list(&t.terms, depth + 1, NESTED);
+    }
+
+    /// `file:line  text`, then its source the first time the line is cited.
+    fn cite(&mut self, c: &Cited, indent: usize) {
+        let at = format!("{}:{}", c.file, c.line);
+        let first = self.seen.insert((c.file.clone(), c.line));
+        let line = format!("{}{at}  {}", " ".repeat(indent), c.text);
+        let _ = writeln!(self.out, "{}", fit(&line, self.width));
+        if let (true, Some(s)) = (first, &c.source) {
+            let pad = indent + at.chars().count() + 2;
+            let src = format!("{}— source \"{s}\"", " ".repeat(pad));
+            let _ = writeln!(self.out, "{}", fit(&src, self.width));
+        }
+    }
+
+    fn shocks(&mut self, e: &Explanation) {
+        if e.shocks.is_empty() {
+            return;
+        }
+        let who = e.metric.split('.').next().unwrap_or("");
+        self.out
+            .push_str("\nRestrictions and disruptions that bite (each taken away alone)\n");
+        for s in &e.shocks {
+            self.cite(&s.line, 2);
+            let what = if s.removed >= 0.0 {
+                format!("removes {} of {who}'s supply", percent(s.removed, 1))
+            } else {
+                format!("gives {who} back {}", percent(-s.removed, 1))
+            };
+            let _ = writeln!(
+                self.out,
+                "      {what}: without it, {} would be {}",
+                s.metric,
+                percent(s.without, 1)
+            );
+        }
+    }
+
+    fn rerouting(&mut self, e: &Explanation) {
+        let Some(r) = &e.rerouting else { return };
+        let _ = writeln!(
+            self.out,
+            "\nRerouting {} ({}): what each supplier delivered, as shares of world demand",
+            percent(r.share, 0),
+            r.rule
+        );
+        let w = r
+            .suppliers
+            .iter()
+            .map(|d| d.supplier.len())
+            .max()
+            .unwrap_or(0);
+        for d in &r.suppliers {
+            let verdict = if d.change > 1e-12 {
+                "more than in equilibrium"
+            } else if d.change < -1e-12 {
+                "less than in equilibrium"
+            } else {
+                "as in equilibrium"
+            };
+            let _ = writeln!(
+                self.out,
+                "  {:<w$}  {:>9}  {verdict} ({} in equilibrium; {} with nobody rerouting, {} with everyone)",
+                d.supplier,
+                signed(d.change),
+                super::sig(d.equilibrium),
+                super::sig(d.sticky),
+                super::sig(d.rerouted),
+            );
+        }
+    }
+
+    /// Text wrapped at word boundaries to the width, indented.
+    fn wrapped(&mut self, text: &str, indent: usize) {
+        let room = self.width.saturating_sub(indent).max(20);
+        let mut line = String::new();
+        for word in text.split(' ') {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
+                let _ = writeln!(self.out, "{}{line}", " ".repeat(indent));
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            let _ = writeln!(self.out, "{}{line}", " ".repeat(indent));
+        }
+    }
+}
+
+fn unit_of(e: &Explanation) -> Unit {
+    e.terms.first().map_or(e.kind.unit(), |t| t.unit)
+}
+
+fn total(terms: &[Term]) -> f64 {
+    terms.iter().map(|t| t.value).sum()
+}
+
+/// A term's value in its unit: `57.6%`, `0.04%`, `8029.4`, `60.0 days`.
+fn value_text(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Index => fixed(v, 1),
+        Unit::Days => format!("{} days", fixed(v, 1)),
+        Unit::Fraction | Unit::Actor => {
+            if v == 0.0 || v.abs() >= 0.000_95 {
+                percent(v, 1)
+            } else {
+                percent(v, 3)
+            }
+        }
+    }
+}
+
+/// A change in a share of world demand: `+0.0012`, `−0.007`.
+fn signed(v: f64) -> String {
+    let s = super::sig(v.abs());
+    if s == "0" {
+        "0".into()
+    } else if v > 0.0 {
+        format!("+{s}")
+    } else {
+        format!("−{s}")
+    }
+}
+
+/// The line cut to `width` characters with `…`.
+fn fit(line: &str, width: usize) -> String {
+    if line.chars().count() <= width {
+        return line.to_string();
+    }
+    let mut cut: String = line.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
