@@ -343,6 +343,24 @@ fn a_rerouted_shortfall_with_a_negative_term() {
     let s = explain_text(&c, "CC.ore.at_risk");
     assert!(near(s.value, 0.7));
     assert_eq!(s.terms.len(), 1);
+
+    // A quarter reroutes: each flow is 0.75 × sticky + 0.25 × rerouted.
+    // AA: (0.35 − 0)/0.5 = 0.7 either way; BB: 0.75 × (0.15 − 0.15)/0.5 +
+    // 0.25 × (0.15 − 0.3)/0.5 = −0.075. shortfall = 0.75 × 70% + 0.25 × 40%
+    // = 62.5% = 0.7 − 0.075.
+    let c = compile_text(
+        "actor AA, BB, CC, DD\n\
+         mineral ore {\n  supply: AA 70%, BB 30%\n  demand: CC 50%, DD 50%\n}\n\
+         AA restricts ore to CC\nallocation market\nrerouting 25%\n",
+    );
+    let e = explain_text(&c, "CC.ore.shortfall");
+    assert!(near(e.value, 0.625));
+    assert!(near(e.terms[0].value, 0.7));
+    assert!(near(e.terms[1].value, -0.075));
+    // BB's term: nothing more without rerouting, all of it from rerouting.
+    let parts: Vec<&str> = e.terms[1].terms.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(parts, ["rerouted (25%)"]);
+    assert!(near(e.rerouting.as_ref().unwrap().share, 0.25));
 }
 
 /// A group's shortfall is its members' weighted by demand; a member with
@@ -531,4 +549,40 @@ fn the_command_line() {
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("did you mean `base`"), "{err}");
+}
+
+/// `:explain` in the REPL: the same explanation, citing the session's own
+/// lines; a misspelt metric leaves the session as it was.
+#[test]
+fn the_repl_explains() {
+    let mut s = lode::session::Session::new(lode::session::Start::World).unwrap();
+    assert!(!s.input("china restricts rare_earths to JP").failed);
+    let r = s.input(":explain JP.rare_earths.shortfall");
+    assert!(!r.failed, "{}", r.diagnostics);
+    assert!(
+        r.output
+            .starts_with("JP.rare_earths.shortfall = 68.1%   (scenario base)"),
+        "{}",
+        r.output
+    );
+    assert!(
+        r.output
+            .contains("<repl:1>:1  china restricts rare_earths to JP"),
+        "{}",
+        r.output
+    );
+    let r = s.input(":explain JP.rare_earths.shortfal");
+    assert!(r.failed);
+    assert!(
+        r.diagnostics.contains("did you mean `shortfall`?"),
+        "{}",
+        r.diagnostics
+    );
+    let r = s.input(":explain FR.rare_earths.at_risk");
+    assert!(
+        r.failed && r.diagnostics.contains("no data"),
+        "{}",
+        r.diagnostics
+    );
+    assert_eq!(s.len(), 2);
 }

@@ -3,9 +3,10 @@
 //! weight, and the concentration of a supply.
 
 use super::paths::{Dependency, Sticky, flow_term};
+use super::reroute::Rerouted;
 use super::{Cited, Combine, Ctx, Part, Term, sig};
 use crate::metric::{Unit, percent};
-use crate::model::{self, shock};
+use crate::model;
 use crate::program::{ActionKind, ActorId, Metric, Stock};
 use crate::results::DemandBasis;
 
@@ -248,7 +249,13 @@ pub(crate) fn concentration(
             } else {
                 let terms = supply
                     .iter()
-                    .map(|&(j, x)| term_of(j, share(x), Unit::Fraction).detail(sig(x)))
+                    .map(|&(j, x)| {
+                        term_of(j, share(x), Unit::Fraction).detail(format!(
+                            "{} of {} received",
+                            sig(x),
+                            sig(total)
+                        ))
+                    })
                     .collect();
                 Part {
                     formula: format!(
@@ -289,30 +296,39 @@ pub(crate) fn dependency_terms(ctx: &Ctx<'_>, c: usize, p: ActorId, weight: f64)
 
 fn dependency(ctx: &Ctx<'_>, c: usize, p: ActorId, demand: f64) -> Part {
     let weight = if demand > 0.0 { 1.0 / demand } else { 0.0 };
-    let terms = dependency_terms(ctx, c, p, weight);
-    let value: f64 = terms.iter().map(|t| t.value).sum();
     let code = &ctx.checked.world.actors[p].code;
-    let last = ctx.last();
-    let mut products: Vec<(f64, String)> = terms
-        .iter()
-        .map(|t| {
-            let x = t.value * demand;
-            (x, t.label.split(' ').next().unwrap_or("").to_string())
-        })
-        .map(|(x, who)| (x, format!("{who} {}", sig(x))))
-        .collect();
+    let (terms, mut products) = match ctx.ev.local.get(&p) {
+        Some(&target) => {
+            let paths = Dependency::new(ctx, target);
+            let products: Vec<(f64, String)> = ctx
+                .eq()
+                .supply(c)
+                .into_iter()
+                .map(|(j, x)| (j, x, paths.phi_final(j)))
+                .filter(|&(_, x, phi)| x * phi > 0.0)
+                .map(|(j, x, phi)| (x * phi, format!("{} {}×{}", ctx.code(j), sig(x), sig(phi))))
+                .collect();
+            (paths.terms(c, weight), products)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let value: f64 = terms.iter().map(|t| t.value).sum();
     products.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let sum = if products.is_empty() {
+        "0".to_string()
+    } else {
+        listed(products.into_iter().map(|(_, s)| s), " + ")
+    };
     Part {
         formula: format!(
-            "dependency.{code} = Σ_j x[j]·φ[j][{code}] / D = ({}) / {} = {}",
-            listed(products.into_iter().map(|(_, s)| s), " + "),
+            "dependency.{code} = Σ_j x[j]·φ[j][{code}] / D = ({sum}) / {} = {}",
             sig(demand),
             percent(value, 1)
         ),
         combine: Combine::Sum,
         per: format!(
             "{} supplier j: x[j]·φ[j][{code}] / D, φ followed back through the stages",
-            ctx.stage(last)
+            ctx.stage(ctx.last())
         ),
         terms,
         lines: ctx.cite.demand(ctx.ev.global[c]),
@@ -325,39 +341,29 @@ pub(crate) fn rerouting_share(ctx: &Ctx<'_>) -> f64 {
     if r.is_nan() { 0.0 } else { r.clamp(0.0, 1.0) }
 }
 
-/// The final-stage flows of the rerouted outcome, per buyer; empty when
-/// nothing reroutes.
-pub(crate) fn rerouted_flows(ctx: &Ctx<'_>) -> Vec<Vec<(usize, f64)>> {
-    if rerouting_share(ctx) <= 0.0 {
-        return Vec::new();
-    }
-    shock::rerouted_trace(&ctx.ev.market, ctx.eq())
-        .stages
-        .pop()
-        .map(|s| s.flows)
-        .unwrap_or_default()
-}
-
 /// One consumer's loss terms per final-stage supplier at `weight`:
-/// `at_risk` (sticky) or `shortfall` (the scenario's mix).
+/// `at_risk` (sticky) or `shortfall` (the scenario's mix of the sticky and
+/// the rerouted outcome).
 pub(crate) fn loss_terms(
     ctx: &Ctx<'_>,
     sticky: &Sticky<'_, '_>,
-    rerouted: &[Vec<(usize, f64)>],
+    rerouted: Option<&Rerouted<'_, '_>>,
     c: usize,
     shortfall: bool,
     weight: f64,
 ) -> Vec<Term> {
     let last = ctx.last();
-    let r = if shortfall { rerouting_share(ctx) } else { 0.0 };
     let eq = ctx.eq().supply(c);
-    if r <= 0.0 {
-        return eq
-            .iter()
-            .filter_map(|&(j, x)| sticky.loss(last, c, j, x, weight))
-            .collect();
-    }
-    let rr: &[(usize, f64)] = rerouted.get(c).map_or(&[], |v| v.as_slice());
+    let (r, rerouted) = match rerouted {
+        Some(rr) if shortfall => (rerouting_share(ctx), rr),
+        _ => {
+            return eq
+                .iter()
+                .filter_map(|&(j, x)| sticky.loss(last, c, j, x, weight))
+                .collect();
+        }
+    };
+    let rr = rerouted.supply(last, c);
     let mut suppliers: Vec<usize> = eq.iter().chain(rr).map(|&(j, _)| j).collect();
     suppliers.sort_unstable();
     suppliers.dedup();
@@ -368,46 +374,35 @@ pub(crate) fn loss_terms(
         .into_iter()
         .filter_map(|j| {
             let x_eq = amount(&eq, j);
+            let rerouted_part = rerouted.loss(last, c, j, x_eq, weight * r);
+            if r >= 1.0 {
+                return rerouted_part;
+            }
             let x_st = sticky.flow(last, c, j, x_eq);
-            let x_rr = amount(rr, j);
+            let x_rr = rerouted.flow(last, c, j);
             let value = weight * ((1.0 - r) * (x_eq - x_st) + r * (x_eq - x_rr));
             if value.abs() <= 1e-15 {
                 return None;
             }
-            let mixed = (1.0 - r) * x_st + r * x_rr;
             let mut term = flow_term(ctx, last, c, j, value).detail(format!(
-                "{} → {} of world demand ({} rerouting: {} without, {} with)",
+                "{} → {} of world demand: {} × {} with nobody rerouting + {} × {} with everyone",
                 sig(x_eq),
-                sig(mixed),
-                percent(r, 0),
+                sig((1.0 - r) * x_st + r * x_rr),
+                sig(1.0 - r),
                 sig(x_st),
+                sig(r),
                 sig(x_rr)
             ));
-            let (e, b) = (ctx.ev.global[j], ctx.ev.global[c]);
-            let rerouted_part = Term::new(
-                format!("rerouted ({})", percent(r, 0)),
-                weight * r * (x_eq - x_rr),
-                Unit::Fraction,
-            )
-            .detail(format!(
-                "after the market clears again, {} delivers {} (equilibrium {})",
-                ctx.code(j),
-                sig(x_rr),
-                sig(x_eq)
-            ))
-            .lines(ctx.cite.restrictions(last, e, b));
-            if r >= 1.0 {
-                term.lines.extend(rerouted_part.lines);
-                return Some(term);
-            }
             let mut parts = Vec::new();
             if let Some(mut s) = sticky.loss(last, c, j, x_eq, weight * (1.0 - r)) {
                 s.label = format!("not rerouted ({})", percent(1.0 - r, 0));
                 s.lines.clear();
                 parts.push(s);
             }
-            if rerouted_part.value.abs() > 1e-15 {
-                parts.push(rerouted_part);
+            if let Some(mut p) = rerouted_part {
+                p.label = format!("rerouted ({})", percent(r, 0));
+                p.lines.retain(|l| !term.lines.contains(l));
+                parts.push(p);
             }
             term.terms = parts;
             Some(term)
@@ -418,12 +413,8 @@ pub(crate) fn loss_terms(
 fn loss_part(ctx: &Ctx<'_>, c: usize, demand: f64, shortfall: bool) -> Part {
     let weight = if demand > 0.0 { 1.0 / demand } else { 0.0 };
     let sticky = Sticky::new(ctx);
-    let rerouted = if shortfall {
-        rerouted_flows(ctx)
-    } else {
-        Vec::new()
-    };
-    let mut terms = loss_terms(ctx, &sticky, &rerouted, c, shortfall, weight);
+    let rerouted = Rerouted::new(ctx);
+    let mut terms = loss_terms(ctx, &sticky, rerouted.as_ref(), c, shortfall, weight);
     let outcome = &ctx.ev.outcome;
     let (received, name) = if shortfall {
         (outcome.received[c], "shortfall")

@@ -5,6 +5,7 @@
 
 use super::country::{self, listed, residual};
 use super::paths::Sticky;
+use super::reroute::Rerouted;
 use super::{Combine, Ctx, Part, Term, sig};
 use crate::metric::{Unit, percent};
 use crate::model::{self, Exposure};
@@ -108,11 +109,7 @@ fn weighted_mean(ctx: &Ctx<'_>, members: &[usize], demand: f64, metric: &Metric)
     let weight = if demand > 0.0 { 1.0 / demand } else { 0.0 };
     let sticky = Sticky::new(ctx);
     let shortfall = *metric == Metric::Shortfall;
-    let rerouted = if shortfall {
-        country::rerouted_flows(ctx)
-    } else {
-        Vec::new()
-    };
+    let rerouted = Rerouted::new(ctx);
     let mut products = Vec::new();
     let terms: Vec<Term> = members
         .iter()
@@ -129,11 +126,11 @@ fn weighted_mean(ctx: &Ctx<'_>, members: &[usize], demand: f64, metric: &Metric)
                 ),
                 Metric::AtRisk => (
                     x.at_risk,
-                    country::loss_terms(ctx, &sticky, &rerouted, m, false, weight),
+                    country::loss_terms(ctx, &sticky, rerouted.as_ref(), m, false, weight),
                 ),
                 _ => (
                     x.shortfall,
-                    country::loss_terms(ctx, &sticky, &rerouted, m, true, weight),
+                    country::loss_terms(ctx, &sticky, rerouted.as_ref(), m, true, weight),
                 ),
             };
             let d = ctx.ev.market.demand[m];

@@ -26,6 +26,7 @@ mod country;
 mod group;
 mod paths;
 mod render;
+mod reroute;
 mod shocks;
 mod target;
 

@@ -76,6 +76,11 @@ impl<'c, 'a> Dependency<'c, 'a> {
         Dependency { ctx, target, phi }
     }
 
+    /// `φ[j][target]` of a final-stage producer j.
+    pub fn phi_final(&self, j: usize) -> f64 {
+        self.phi.last().map_or(0.0, |row| row[j])
+    }
+
     /// One term per final-stage supplier of `consumer`, each `weight · x · φ`.
     pub fn terms(&self, consumer: usize, weight: f64) -> Vec<Term> {
         let last = self.ctx.last();
@@ -259,11 +264,15 @@ impl<'c, 'a> Sticky<'c, 'a> {
                         cut,
                         Unit::Fraction,
                     )
-                    .detail(format!(
-                        "the flow may carry {} of its equilibrium {}",
-                        percent(f, 1),
-                        sig(x_eq)
-                    ))
+                    .detail(if f <= 0.0 {
+                        format!("the flow is stopped: {} → 0", sig(x_eq * rho))
+                    } else {
+                        format!(
+                            "the flow may carry {} of {}",
+                            percent(f, 1),
+                            sig(x_eq * rho)
+                        )
+                    })
                     .lines(ctx.cite.restrictions(s, e, b)),
                 );
             }
@@ -321,7 +330,6 @@ impl<'c, 'a> Sticky<'c, 'a> {
                     ctx.stage(s - 1),
                     percent(fill, 1)
                 ))
-                .lines(ctx.cite.output(s, p))
                 .terms(terms),
         )
     }

@@ -23,13 +23,13 @@ pub fn text(e: &Explanation, width: usize) -> String {
         seen: HashSet::new(),
     };
     r.head(e);
-    r.terms_section(e);
     if !e.lines.is_empty() {
         r.out.push_str("\nRests on\n");
         for c in &e.lines {
-            r.cite(c, 2);
+            r.cite(c, 2, true);
         }
     }
+    r.terms_section(e);
     r.shocks(e);
     r.rerouting(e);
     r.out
@@ -59,6 +59,12 @@ impl Renderer {
 
     fn terms_section(&mut self, e: &Explanation) {
         let how = match e.combine {
+            Combine::Sum if unit_of(e) == e.kind.unit() => {
+                format!(
+                    "they add up to {}",
+                    e.kind.format_with_unit(total(&e.terms))
+                )
+            }
             Combine::Sum => format!("they add up to {}", value_text(total(&e.terms), unit_of(e))),
             Combine::Ratio => "the value is the first divided by the second".into(),
             Combine::Max => "the value is the largest".into(),
@@ -115,16 +121,23 @@ impl Renderer {
             }
         }
         for c in &t.lines {
-            self.cite(c, indent + 10);
+            self.cite(c, indent + 10, false);
         }
         self.list(&t.terms, depth + 1, NESTED);
     }
 
     /// `file:line  text`, then its source the first time the line is cited.
-    fn cite(&mut self, c: &Cited, indent: usize) {
+    /// A line cited again shows only `(cited above)` among the terms;
+    /// `full` shows its text anyway.
+    fn cite(&mut self, c: &Cited, indent: usize, full: bool) {
         let at = format!("{}:{}", c.file, c.line);
         let first = self.seen.insert((c.file.clone(), c.line));
-        let line = format!("{}{at}  {}", " ".repeat(indent), c.text);
+        let text = if first || full {
+            c.text.as_str()
+        } else {
+            "(cited above)"
+        };
+        let line = format!("{}{at}  {text}", " ".repeat(indent));
         let _ = writeln!(self.out, "{}", fit(&line, self.width));
         if let (true, Some(s)) = (first, &c.source) {
             let pad = indent + at.chars().count() + 2;
@@ -141,7 +154,7 @@ impl Renderer {
         self.out
             .push_str("\nRestrictions and disruptions that bite (each taken away alone)\n");
         for s in &e.shocks {
-            self.cite(&s.line, 2);
+            self.cite(&s.line, 2, true);
             let what = if s.removed >= 0.0 {
                 format!("removes {} of {who}'s supply", percent(s.removed, 1))
             } else {

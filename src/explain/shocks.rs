@@ -7,8 +7,9 @@
 //! Two statements on one flow multiply, so their effects need not add up to
 //! the whole; each says what that one line does.
 
-use super::country::{rerouted_flows, rerouting_share};
+use super::country::rerouting_share;
 use super::paths::Sticky;
+use super::reroute::Rerouted;
 use super::{Ctx, Delivery, Rerouting, Shock};
 use crate::eval::{self, Measured, MineralState, ScenarioState};
 use crate::metric::MetricKind;
@@ -107,7 +108,7 @@ pub(crate) fn rerouting(ctx: &Ctx<'_>, metric: &Metric) -> Option<Rerouting> {
     };
     let last = ctx.last();
     let sticky = Sticky::new(ctx);
-    let rerouted = rerouted_flows(ctx);
+    let rerouted = Rerouted::new(ctx)?;
     // (supplier, equilibrium, sticky, rerouted), summed over the buyers.
     let mut rows: Vec<(usize, f64, f64, f64)> = Vec::new();
     let mut add = |j: usize, e: f64, s: f64, r: f64| match rows.iter_mut().find(|x| x.0 == j) {
@@ -122,7 +123,7 @@ pub(crate) fn rerouting(ctx: &Ctx<'_>, metric: &Metric) -> Option<Rerouting> {
         for (j, x) in ctx.eq().supply(b) {
             add(j, x, sticky.flow(last, b, j, x), 0.0);
         }
-        for &(j, x) in rerouted.get(b).map_or(&[][..], |v| v.as_slice()) {
+        for &(j, x) in rerouted.supply(last, b) {
             add(j, 0.0, 0.0, x);
         }
     }
