@@ -490,7 +490,10 @@ fn japans_rare_earth_shortfall_in_the_seed() {
         text.contains("world2024:400  JP sources refining: CN 60%"),
         "{text}"
     );
-    assert!(text.contains("removes 68.1% of JP's supply"), "{text}");
+    assert!(
+        text.contains("removes supply worth 68.1% of JP's demand"),
+        "{text}"
+    );
 }
 
 fn lode(args: &[&str]) -> (i32, String, String) {

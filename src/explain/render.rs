@@ -92,7 +92,7 @@ impl Renderer {
             let unit = rest[0].unit;
             let _ = writeln!(
                 self.out,
-                "{}{:>8}  … {} more",
+                "{}{:>9}  … {} more",
                 "  ".repeat(depth + 1),
                 value_text(total(rest), unit),
                 rest.len()
@@ -103,7 +103,7 @@ impl Renderer {
     fn term(&mut self, t: &Term, depth: usize) {
         let indent = 2 * (depth + 1);
         let head = format!(
-            "{}{:>8}  {}",
+            "{}{:>9}  {}",
             " ".repeat(indent),
             value_text(t.value, t.unit),
             t.label
@@ -114,14 +114,30 @@ impl Renderer {
             }
             Some(d) => {
                 let _ = writeln!(self.out, "{head}");
-                self.wrapped(d, indent + 10);
+                self.wrapped(d, indent + 11);
             }
             None => {
                 let _ = writeln!(self.out, "{head}");
             }
         }
         for c in &t.lines {
-            self.cite(c, indent + 10, false);
+            self.cite(c, indent + 11, false);
+        }
+        // A single part that is the whole term and has no parts of its own
+        // says only why: one line under the term, not a level deeper.
+        if let [only] = t.terms.as_slice()
+            && only.terms.is_empty()
+            && (only.value - t.value).abs() <= 1e-12
+        {
+            let why = match &only.detail {
+                Some(d) => format!("{}: {d}", only.label),
+                None => only.label.clone(),
+            };
+            self.wrapped(&why, indent + 11);
+            for c in &only.lines {
+                self.cite(c, indent + 11, false);
+            }
+            return;
         }
         self.list(&t.terms, depth + 1, NESTED);
     }
@@ -151,14 +167,25 @@ impl Renderer {
             return;
         }
         let who = e.metric.split('.').next().unwrap_or("");
+        let whose = if who.ends_with('s') {
+            format!("{who}'")
+        } else {
+            format!("{who}'s")
+        };
         self.out
             .push_str("\nRestrictions and disruptions that bite (each taken away alone)\n");
         for s in &e.shocks {
             self.cite(&s.line, 2, true);
             let what = if s.removed >= 0.0 {
-                format!("removes {} of {who}'s supply", percent(s.removed, 1))
+                format!(
+                    "removes supply worth {} of {whose} demand",
+                    percent(s.removed, 1)
+                )
             } else {
-                format!("gives {who} back {}", percent(-s.removed, 1))
+                format!(
+                    "gives {who} back supply worth {} of its demand",
+                    percent(-s.removed, 1)
+                )
             };
             let _ = writeln!(
                 self.out,
@@ -173,33 +200,50 @@ impl Renderer {
         let Some(r) = &e.rerouting else { return };
         let _ = writeln!(
             self.out,
-            "\nRerouting {} ({}): what each supplier delivered, as shares of world demand",
+            "\nRerouting {} ({}): who delivered more and who less than in equilibrium",
             percent(r.share, 0),
             r.rule
         );
-        let w = r
+        let how = if r.share >= 1.0 {
+            "in shares of world demand: equilibrium → after rerouting".to_string()
+        } else {
+            format!(
+                "in shares of world demand: equilibrium → {} × nobody rerouting + {} × everyone rerouting",
+                super::sig(1.0 - r.share),
+                super::sig(r.share)
+            )
+        };
+        self.wrapped(&how, 2);
+        let changed: Vec<_> = r
             .suppliers
             .iter()
-            .map(|d| d.supplier.len())
-            .max()
-            .unwrap_or(0);
-        for d in &r.suppliers {
-            let verdict = if d.change > 1e-12 {
-                "more than in equilibrium"
-            } else if d.change < -1e-12 {
-                "less than in equilibrium"
+            .filter(|d| d.change.abs() > 1e-12)
+            .collect();
+        if changed.is_empty() {
+            self.out
+                .push_str("  every supplier delivered what it did in equilibrium\n");
+        }
+        let w = changed.iter().map(|d| d.supplier.len()).max().unwrap_or(0);
+        for d in changed {
+            let verdict = if d.change > 0.0 { "more" } else { "less" };
+            let after = if r.share >= 1.0 {
+                super::sig(d.rerouted)
             } else {
-                "as in equilibrium"
+                format!(
+                    "{}×{} + {}×{}",
+                    super::sig(1.0 - r.share),
+                    super::sig(d.sticky),
+                    super::sig(r.share),
+                    super::sig(d.rerouted)
+                )
             };
-            let _ = writeln!(
-                self.out,
-                "  {:<w$}  {:>9}  {verdict} ({} in equilibrium; {} with nobody rerouting, {} with everyone)",
+            let line = format!(
+                "  {verdict}  {:<w$}  {:>9}   {} → {after}",
                 d.supplier,
                 signed(d.change),
                 super::sig(d.equilibrium),
-                super::sig(d.sticky),
-                super::sig(d.rerouted),
             );
+            let _ = writeln!(self.out, "{}", fit(&line, self.width));
         }
     }
 
