@@ -291,10 +291,14 @@ fn a_two_stage_dependency_path() {
     // Each term cites its supplier's share entry, line 5 of main.lode.
     assert_eq!(e.terms[0].lines[0].line, 5);
     assert_eq!(e.terms[0].lines[0].text, "refining: CC 50%, BB 50%");
-    // BB's own ore counts in full: dependency.BB = (0 + 0.5×1)/1 = 0.5.
+    // BB's own refining counts in full: dependency.BB = (0.5×0 + 0.5×1)/1
+    // = 0.5. CC's refined ore is all AA's: a term of 0 that says so.
     let b = explain_text(&c, "DD.ore.dependency.BB");
     assert!(near(b.value, 0.5));
-    assert_eq!(b.terms.len(), 1);
+    assert_eq!(b.terms.len(), 2);
+    assert_eq!((b.terms[1].label.as_str(), b.terms[1].value), ("CC refining", 0.0));
+    let why = b.terms[1].detail.as_deref().unwrap();
+    assert!(why.contains("none of it through BB: CC's mining inputs come from AA 0.5"), "{why}");
 }
 
 /// AA may no longer sell to CC; the market reroutes: CC gets all of BB's

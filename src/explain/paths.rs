@@ -81,15 +81,72 @@ impl<'c, 'a> Dependency<'c, 'a> {
         self.phi.last().map_or(0.0, |row| row[j])
     }
 
-    /// One term per final-stage supplier of `consumer`, each `weight · x · φ`.
+    /// One term per final-stage supplier of `consumer`, each `weight · x · φ`;
+    /// a supplier none of whose supply passes through the target is a term
+    /// of 0 that says where its inputs came from instead.
     pub fn terms(&self, consumer: usize, weight: f64) -> Vec<Term> {
         let last = self.ctx.last();
         self.ctx
             .eq()
             .supply(consumer)
             .into_iter()
-            .filter_map(|(j, x)| self.node(last, consumer, j, x, weight))
+            .map(|(j, x)| {
+                self.node(last, consumer, j, x, weight)
+                    .unwrap_or_else(|| self.elsewhere(last, consumer, j, x))
+            })
             .collect()
+    }
+
+    /// The flow `supplier → buyer` at stage `s` that does not pass through
+    /// the target: where the supplier's inputs came from, and any sourcing
+    /// line of its that the exporters' surplus could not honour.
+    fn elsewhere(&self, s: usize, buyer: usize, supplier: usize, x: f64) -> Term {
+        let ctx = self.ctx;
+        let target = ctx.code(self.target);
+        let mut term = flow_term(ctx, s, buyer, supplier, 0.0);
+        let Some(prev) = s.checked_sub(1) else {
+            term.detail = Some(format!(
+                "{} of world demand, none of it through {target}",
+                sig(x)
+            ));
+            return term;
+        };
+        let mut inputs = ctx.eq().stages[prev].supply(supplier);
+        inputs.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let from: Vec<String> = inputs
+            .iter()
+            .take(5)
+            .map(|&(i, xi)| format!("{} {}", ctx.code(i), sig(xi)))
+            .collect();
+        let more = if inputs.len() > 5 { ", …" } else { "" };
+        let mut why = format!(
+            "{} of world demand, none of it through {target}: {}'s {} inputs come from {}{more}",
+            sig(x),
+            ctx.code(supplier),
+            ctx.stage(prev),
+            from.join(", ")
+        );
+        for w in &ctx.ev.outcome.warnings {
+            let crate::model::ModelWarning::SourcingCapped {
+                buyer: b,
+                supplier: p,
+                stage,
+                requested,
+                granted,
+            } = *w;
+            if b == supplier && stage == prev {
+                why.push_str(&format!(
+                    "; its sourcing line asks {} for {} but gets {}: no more to spare",
+                    ctx.code(p),
+                    sig(requested),
+                    sig(granted)
+                ));
+                term.lines
+                    .extend(ctx.cite.sourcing(prev, ctx.ev.global[b], ctx.ev.global[p]));
+            }
+        }
+        term.detail = Some(why);
+        term
     }
 
     /// The flow `supplier → buyer` at stage `s`, carrying `x`, as a path
