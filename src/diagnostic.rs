@@ -70,6 +70,11 @@ codes! {
     BanBy = "E0508", "`bans` takes no `by`";
     OutsideRoot = "E0601", "path leaves the project root";
     CannotRead = "E0602", "cannot read file";
+    ImportColumn = "E0701", "trade table lacks a column";
+    ImportNoRows = "E0702", "trade table has no import row for that year or code";
+    ImportNumber = "E0703", "trade table number not readable";
+    ImportShape = "E0704", "trade table malformed or ambiguous";
+    ImportOption = "E0705", "import option not usable";
     NotSupported = "E0901", "not supported yet";
     CoversMismatch = "W0301", "coalition demand claim differs from the data";
     SourcingCapped = "W0302", "sourcing flow capped at the exporter's surplus";
@@ -77,6 +82,8 @@ codes! {
     EmptyTarget = "W0304", "restriction reaches no one, or no flow";
     CoversSupplies = "W0305", "a coalition's claim supplies demand the data lack";
     IdleDisruption = "W0306", "disruption of an actor with no output there";
+    ImportUnmapped = "W0701", "trade code maps to no country";
+    ImportMissing = "W0702", "trade rows without the measure left out";
 }
 
 impl Code {

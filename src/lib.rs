@@ -31,10 +31,12 @@
 
 pub mod ast;
 pub mod check;
+pub mod coverage;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
 pub mod explain;
+pub mod import;
 pub mod loader;
 pub mod metric;
 pub mod model;

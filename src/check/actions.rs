@@ -314,7 +314,7 @@ impl Checker<'_> {
         false
     }
 
-    fn sourcing_override(
+    pub(super) fn sourcing_override(
         &mut self,
         s: &ast::SourcingOverride,
         vars: &Vars,
@@ -443,8 +443,22 @@ impl Checker<'_> {
             );
         }
         let target_span = r.actor.span.to(target_span(&r.target));
-        let mut out = Vec::new();
+        // One restriction per mineral, over every stage the list names for
+        // it, each once: `ore.mine, ore.mill by 10 kt` takes 10 kt off both
+        // flows together, and `ore.mine, ore` does not cut the mine twice.
+        let mut merged: Vec<(MineralId, Vec<usize>)> = Vec::new();
         for (mineral, stages) in targets {
+            match merged.iter_mut().find(|(m, _)| *m == mineral) {
+                Some((_, all)) => all.extend(stages),
+                None => merged.push((mineral, stages)),
+            }
+        }
+        for (_, stages) in &mut merged {
+            stages.sort_unstable();
+            stages.dedup();
+        }
+        let mut out = Vec::new();
+        for (mineral, stages) in merged {
             let (fraction, quota) = match &amount {
                 Amount::Fraction(f) => (*f, None),
                 Amount::Mass(v) => {

@@ -2,7 +2,9 @@
 //! `main.rs` only maps the returned [`ExitCode`]. Everything here renders
 //! what the library returns; the work is done by [`lode::pipeline`].
 
+mod coverage;
 mod explain;
+mod import;
 mod output;
 mod progress;
 mod repl;
@@ -72,7 +74,16 @@ pub enum Command {
     Data {
         /// Data set to print (e.g. world2024)
         name: Option<String>,
+        /// Instead of the text: per mineral and stage, the share of world
+        /// output and demand that named countries hold (the rest is ROW), the
+        /// figures by confidence label, and the coalition members without a
+        /// demand figure
+        #[arg(long, requires = "name")]
+        coverage: bool,
     },
+    /// Turn a trade table (UN Comtrade or CEPII BACI CSV) into sourcing lines to `use`
+    #[command(after_help = import::EXAMPLES)]
+    Import(import::ImportArgs),
     /// Print a shell completion script
     Completions {
         /// Shell to generate for
@@ -175,7 +186,12 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::command(&args),
         Command::Explain(args) => explain::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
-        Command::Data { name } => data(name.as_deref()),
+        Command::Data {
+            name: Some(name),
+            coverage: true,
+        } => coverage::command(&name),
+        Command::Data { name, .. } => data(name.as_deref()),
+        Command::Import(args) => import::command(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "lode", &mut out);

@@ -812,7 +812,7 @@ fn idle_disruptions<'a>(
             .with_label(d.statement, "changes nothing")
             .about([ev.mineral.index() as u64, d.actor.index() as u64])
             .help(format!(
-                "`disrupt` cuts an actor's own output; {a} produces none of {what} in the data"
+                "`disrupt` cuts an actor's own output, and {a} produces no {what} in this scenario"
             ))
         })
 }
@@ -914,8 +914,9 @@ fn idle_restrictions<'a>(
                         mineral.name
                     ),
                     format!(
-                        "a restriction caps flows that exist; if it should bite, give {targets} \
-                         {} demand (or a sourcing line from {e})",
+                        "a restriction caps flows that exist in equilibrium, and {targets} buy{} \
+                         {} elsewhere; a sourcing line from {e} would make it bite",
+                        if line.importers.len() == 1 { "s" } else { "" },
                         mineral.name
                     ),
                 )
