@@ -296,9 +296,15 @@ fn a_two_stage_dependency_path() {
     let b = explain_text(&c, "DD.ore.dependency.BB");
     assert!(near(b.value, 0.5));
     assert_eq!(b.terms.len(), 2);
-    assert_eq!((b.terms[1].label.as_str(), b.terms[1].value), ("CC refining", 0.0));
+    assert_eq!(
+        (b.terms[1].label.as_str(), b.terms[1].value),
+        ("CC refining", 0.0)
+    );
     let why = b.terms[1].detail.as_deref().unwrap();
-    assert!(why.contains("none of it through BB: CC's mining inputs come from AA 0.5"), "{why}");
+    assert!(
+        why.contains("none of it through BB: CC's mining inputs come from AA 0.5"),
+        "{why}"
+    );
 }
 
 /// AA may no longer sell to CC; the market reroutes: CC gets all of BB's
