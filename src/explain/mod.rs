@@ -71,7 +71,8 @@ pub struct Explanation {
     /// The lines the row itself rests on: its demand, its stockpile, the
     /// allocation and rerouting lines.
     pub lines: Vec<Cited>,
-    /// Restrictions and disruptions that change this number, with how much.
+    /// The restrictions and disruptions on this mineral in the scenario,
+    /// with how much each takes away from this row (0: nothing).
     pub shocks: Vec<Shock>,
     /// After a shock with rerouting: who delivered more and who less.
     pub rerouting: Option<Rerouting>,

@@ -163,18 +163,18 @@ impl Renderer {
     }
 
     fn shocks(&mut self, e: &Explanation) {
-        if e.shocks.is_empty() {
-            return;
-        }
         let who = e.metric.split('.').next().unwrap_or("");
         let whose = if who.ends_with('s') {
             format!("{who}'")
         } else {
             format!("{who}'s")
         };
-        self.out
-            .push_str("\nRestrictions and disruptions that bite (each taken away alone)\n");
-        for s in &e.shocks {
+        let (bite, idle): (Vec<_>, Vec<_>) = e.shocks.iter().partition(|s| s.removed.abs() > 1e-9);
+        if !bite.is_empty() {
+            self.out
+                .push_str("\nRestrictions and disruptions that bite (each taken away alone)\n");
+        }
+        for s in bite {
             self.cite(&s.line, 2, true);
             let what = if s.removed >= 0.0 {
                 format!(
@@ -192,6 +192,20 @@ impl Renderer {
                 "      {what}: without it, {} would be {}",
                 s.metric,
                 percent(s.without, 1)
+            );
+        }
+        if !idle.is_empty() {
+            let at: Vec<String> = idle
+                .iter()
+                .map(|s| format!("{}:{}", s.line.file, s.line.line))
+                .collect();
+            self.out.push('\n');
+            self.wrapped(
+                &format!(
+                    "In force but without effect on this number (taken away, it stays the same): {}",
+                    at.join(", ")
+                ),
+                0,
             );
         }
     }

@@ -17,7 +17,8 @@ use crate::program::{Allocation, Metric, MetricRef, Subject, Values};
 use crate::results::DemandBasis;
 use crate::source::Span;
 
-/// The restrictions and disruptions whose removal changes the metric.
+/// Every restriction and disruption on the mineral, with what taking it
+/// away changes (0: nothing, for this row).
 pub(crate) fn effects(ctx: &Ctx<'_>, values: &Values) -> Vec<Shock> {
     let m = ctx.ev.mineral;
     let ms = &ctx.state.minerals[m];
@@ -49,9 +50,7 @@ pub(crate) fn effects(ctx: &Ctx<'_>, values: &Values) -> Vec<Shock> {
             let ev = eval::evaluate_mineral(ctx.checked, &state, m, values);
             let without = value_of(ctx, &mref, &ev);
             let removed = with - without;
-            if removed.abs() <= 1e-9 {
-                return None;
-            }
+            let removed = if removed.abs() <= 1e-12 { 0.0 } else { removed };
             Some(Shock {
                 line: ctx.cite.span(s)?,
                 metric: kind.name(),
