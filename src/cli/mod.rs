@@ -3,6 +3,7 @@
 //! what the library returns; the work is done by [`lode::pipeline`].
 
 mod coverage;
+mod explain;
 mod fmt;
 mod import;
 mod lsp;
@@ -39,7 +40,7 @@ pub enum ExitCode {
     long_about = "lode evaluates scenario files — `coalition G7+AU+IN+KR+MX covers 60% demand; \
 china restricts rare_earths to JP` — into exposure tables: supply at risk, shortfall after \
 rerouting, dependency through the whole chain, import reliance, concentration and stockpile cover.",
-    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode repl"
+    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode explain scenarios/seed.lode JP.rare_earths.shortfall\n  lode repl"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -65,6 +66,8 @@ pub enum Command {
     },
     /// Evaluate every `expect` line; print "N passed, M failed"
     Test(TestArgs),
+    /// Show how one number is made: its formula, its terms, the lines they rest on
+    Explain(explain::ExplainArgs),
     /// Explore scenarios interactively
     Repl {
         /// Start from this file instead of `use world2024`
@@ -240,6 +243,7 @@ pub fn main() -> ExitCode {
             format,
         } => check_files(&files, root.as_deref(), format),
         Command::Test(args) => test::command(&args),
+        Command::Explain(args) => explain::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
         Command::Data {
             name: Some(name),
