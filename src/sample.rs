@@ -40,7 +40,7 @@ pub fn check_count(value: f64, span: Span) -> Result<usize, Diag> {
 
 /// A seed: a whole number from 0 to 2^64 − 1.
 pub fn check_seed(value: f64, span: Span) -> Result<u64, Diag> {
-    if value >= 0.0 && value < 18_446_744_073_709_551_616.0 && value.fract() == 0.0 {
+    if (0.0..18_446_744_073_709_551_616.0).contains(&value) && value.fract() == 0.0 {
         return Ok(value as u64);
     }
     Err(
@@ -190,6 +190,13 @@ impl Stats {
         // number of threads.
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         values.sort_by(f64::total_cmp);
+        // All samples alike: the mean is that value, not the rounding of
+        // adding it up n times.
+        let mean = if values[0] == values[values.len() - 1] {
+            values[0]
+        } else {
+            mean
+        };
         Some(Stats {
             mean,
             p5: percentile(values, 0.05),

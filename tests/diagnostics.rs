@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use lode::diagnostic::{Code, Diag, Style, render_all};
-use lode::eval::{self, EvalOptions};
+use lode::diagnostic::{Code, Style, render_all};
+use lode::eval::EvalOptions;
 use lode::pipeline::{self, Input};
 
 /// What `lode run` prints to stderr for a file: errors, or warnings.
@@ -15,10 +15,17 @@ fn diagnose(path: &Path) -> String {
         &lode::loader::FsLoader::for_file(path, Some(root)),
     ) {
         Ok(c) => {
-            let ev = eval::evaluate(&c.checked, &c.sources, &EvalOptions::default());
-            let mut all: Vec<Diag> = c.warnings.clone();
-            all.extend(ev.warnings);
-            render_all(&all, &c.sources, Style::plain())
+            // As `lode run` does: a program's own `samples` line samples.
+            let sampling = match pipeline::sampling(&c, None, None) {
+                Ok(s) => s,
+                Err(diags) => return render_all(&diags, &c.sources, Style::plain()),
+            };
+            let opts = EvalOptions {
+                sampling,
+                ..EvalOptions::default()
+            };
+            let run = pipeline::evaluate(&c, &opts, &lode::eval::Silent);
+            render_all(&run.warnings, &c.sources, Style::plain())
         }
         Err(f) => render_all(&f.diags, &f.sources, Style::plain()),
     }

@@ -114,9 +114,10 @@ enum Class {
 /// One space between `prev` and `next` on a line?
 fn spaced(prev: Class, next: Class) -> bool {
     use Class::*;
-    !matches!(next, Comma | Colon | Close | Range | Join)
-        && !matches!(prev, Open | Range | Prefix | Join)
-        && !(prev == Callee && next == Open)
+    let tight = matches!(next, Comma | Colon | Close | Range | Join)
+        || matches!(prev, Open | Range | Prefix | Join)
+        || (prev == Callee && next == Open);
+    !tight
 }
 
 /// The layout of every rule of the grammar. Exhaustive on purpose: a rule

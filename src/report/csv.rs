@@ -35,7 +35,7 @@
 //! Expectations and warnings are not part of the CSV.
 
 use crate::metric::MetricKind;
-use crate::results::{Comparison, Results, Row};
+use crate::results::{Comparison, Results, Row, Stats};
 
 pub(crate) const HEADER: [&str; 15] = [
     "scenario",
@@ -64,6 +64,9 @@ pub(crate) fn render(results: &Results) -> String {
 }
 
 fn write(results: &Results) -> Result<String, Box<dyn std::error::Error>> {
+    if results.sampling.is_some() {
+        return write_sampled(results);
+    }
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
     for scenario in &results.scenarios {
@@ -98,6 +101,107 @@ fn row_record(scenario: &str, row: &Row) -> [String; 15] {
         opt(row.shortfall),
         opt(row.cover_days),
     ]
+}
+
+/// The columns of a sampled run: each numeric metric split into its mean
+/// and percentiles (SPEC §9.3), a map into one column of `KEY=VALUE` pairs
+/// per statistic, the top supplier as its mode and how often.
+fn sampled_header() -> Vec<String> {
+    let mut h: Vec<String> = ["scenario", "actor", "kind", "mineral"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let four =
+        |name: &str| -> Vec<String> { STATS.iter().map(|s| format!("{name}_{s}")).collect() };
+    h.extend(four("demand"));
+    h.push("demand_basis".into());
+    h.extend(four("output"));
+    h.extend(four("import_reliance"));
+    h.push("top_supplier".into());
+    h.push("top_supplier_frequency".into());
+    for name in [
+        "top_supplier_share",
+        "hhi",
+        "dependency",
+        "at_risk",
+        "shortfall",
+        "cover_days",
+    ] {
+        h.extend(four(name));
+    }
+    h
+}
+
+const STATS: [&str; 4] = ["mean", "p5", "p50", "p95"];
+
+fn stats4(s: Option<Stats>) -> [String; 4] {
+    match s {
+        Some(s) => [num(s.mean), num(s.p5), num(s.p50), num(s.p95)],
+        None => Default::default(),
+    }
+}
+
+fn map4<K: std::fmt::Display>(pairs: Option<&[(K, Stats)]>) -> [String; 4] {
+    let Some(pairs) = pairs else {
+        return Default::default();
+    };
+    let one = |f: fn(&Stats) -> f64| {
+        pairs
+            .iter()
+            .map(|(k, s)| format!("{k}={}", f(s)))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    [
+        one(|s| s.mean),
+        one(|s| s.p5),
+        one(|s| s.p50),
+        one(|s| s.p95),
+    ]
+}
+
+/// A sampled run: one record per scenario, row and mineral, with the
+/// statistics of every metric. Comparisons are of the deterministic
+/// figures and are left to the JSON and the tables.
+fn write_sampled(results: &Results) -> Result<String, Box<dyn std::error::Error>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(sampled_header())?;
+    for scenario in &results.scenarios {
+        for row in &scenario.rows {
+            let Some(st) = &row.stats else { continue };
+            let mut rec: Vec<String> = vec![
+                scenario.name.clone(),
+                row.actor.clone(),
+                row.kind.as_str().to_string(),
+                row.mineral.clone(),
+            ];
+            rec.extend(stats4(Some(st.demand)));
+            rec.push(row.demand_basis.as_str().to_string());
+            rec.extend(map4(Some(&st.output)));
+            rec.extend(stats4(st.import_reliance));
+            rec.push(
+                st.top_supplier
+                    .as_ref()
+                    .map(|m| m.mode.clone())
+                    .unwrap_or_default(),
+            );
+            rec.push(
+                st.top_supplier
+                    .as_ref()
+                    .map(|m| num(m.frequency))
+                    .unwrap_or_default(),
+            );
+            rec.extend(stats4(st.top_supplier_share));
+            rec.extend(stats4(st.hhi));
+            rec.extend(map4(st.dependency.as_deref()));
+            rec.extend(stats4(st.at_risk));
+            rec.extend(stats4(st.shortfall));
+            rec.extend(stats4(st.cover_days));
+            w.write_record(rec)?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes)?)
 }
 
 /// The deltas of one (actor, mineral) in a comparison.

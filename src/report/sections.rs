@@ -8,7 +8,8 @@
 //! `cover_days` one decimal, an absent value `–`.
 
 use crate::results::{
-    Comparison, DeltaRow, DemandBasis, ExpectationResult, Results, Row, RowKind, ScenarioResult,
+    Comparison, DeltaRow, DemandBasis, ExpectationResult, Results, Row, RowKind, RowStats,
+    ScenarioResult, Stats,
 };
 
 /// A hint for colour; only the terminal table acts on it.
@@ -140,6 +141,13 @@ pub(crate) fn sections(results: &Results) -> Vec<Section> {
     let all: Vec<&Row> = results.scenarios.iter().flat_map(|s| &s.rows).collect();
     if let Some(Section::Scenario { notes, .. }) = out.last_mut() {
         notes.extend(legend(&all));
+        if let Some(s) = &results.sampling {
+            notes.push(format!(
+                "over {} samples (seed {}): each figure is the median [5th–95th percentile]; \
+                 the dependency lists medians; the top supplier is the most frequent one",
+                s.samples, s.seed
+            ));
+        }
     }
     out.extend(
         results
@@ -170,7 +178,72 @@ pub(crate) const NO_DATA: &str = "no data";
 /// Marks a demand figure that a `covers` claim supplied.
 pub(crate) const CLAIMED: &str = "*";
 
+/// A row over the samples: each figure `p50 [p5–p95]`, the top supplier
+/// with how often it is the top one, the dependency by median.
+fn sampled_cells(row: &Row, st: &RowStats) -> Vec<Cell> {
+    let data = row.has_data();
+    let range = |s: Option<Stats>, f: &dyn Fn(f64) -> String| -> String {
+        match s {
+            None if !data => NO_DATA.to_string(),
+            None => DASH.to_string(),
+            Some(s) if s.p5 == s.p95 => f(s.p50),
+            Some(s) => format!("{} [{}–{}]", f(s.p50), f(s.p5), f(s.p95)),
+        }
+    };
+    let pct = |v: f64| percent(v);
+    let top = match &st.top_supplier {
+        Some(m) => format!(
+            "{} ({} of samples)",
+            m.mode,
+            fixed(m.frequency * 100.0, 0) + "%"
+        ),
+        None if !data => NO_DATA.to_string(),
+        None => DASH.to_string(),
+    };
+    let dependency = |most: usize| match &st.dependency {
+        Some(d) => {
+            let medians: Vec<(&str, f64)> = d.iter().map(|(k, s)| (&**k, s.p50)).collect();
+            dependency_summary(&medians, most)
+        }
+        None => NO_DATA.to_string(),
+    };
+    let demand = match row.demand_basis {
+        DemandBasis::Covers => format!("{}{CLAIMED}", range(Some(st.demand), &pct)),
+        _ => range(Some(st.demand), &pct),
+    };
+    let shortfall = st.shortfall.map_or(0.0, |s| s.p50);
+    vec![
+        Cell::plain(row.mineral.clone()),
+        Cell::plain(actor_label(&row.actor, Some(row.kind))),
+        Cell::plain(demand),
+        Cell::plain(range(st.import_reliance, &pct)),
+        Cell::plain(top),
+        Cell::plain(range(st.hhi, &|v| fixed(v, 0))),
+        Cell {
+            text: dependency(3),
+            tone: Tone::Plain,
+            shorter: vec![dependency(2), dependency(1)],
+        },
+        Cell::plain(range(st.at_risk, &pct)),
+        Cell {
+            text: range(st.shortfall, &pct),
+            tone: if shortfall >= 0.1 {
+                Tone::Alarm
+            } else if shortfall >= DELTA_EPSILON {
+                Tone::Caution
+            } else {
+                Tone::Plain
+            },
+            shorter: Vec::new(),
+        },
+        Cell::plain(range(st.cover_days, &|v| fixed(v, 1))),
+    ]
+}
+
 fn scenario_cells(row: &Row) -> Vec<Cell> {
+    if let Some(st) = &row.stats {
+        return sampled_cells(row, st);
+    }
     let data = row.has_data();
     // With data but no demand (a 0% entry) there is nothing to import,
     // concentrate or lose: the zeros would read as "safe", so "–".

@@ -1,0 +1,271 @@
+//! Uncertainty (SPEC §9): ranges drawn per sample, percentiles, `chance`,
+//! determinism across threads. Expected values are the closed forms of the
+//! distributions (arithmetic in comments); the tolerances are what 20,000
+//! samples allow.
+
+use std::process::Command;
+
+use lode::diagnostic::Code;
+use lode::eval::{EvalOptions, Silent};
+use lode::loader::MemoryLoader;
+use lode::pipeline::{self, Input};
+use lode::results::{Results, Row};
+use lode::sample::SampleOptions;
+
+fn run(text: &str, samples: Option<usize>, seed: u64) -> Results {
+    let c = pipeline::compile(
+        Input::Text {
+            name: "t.lode",
+            text: text.to_string(),
+        },
+        &MemoryLoader::new(),
+    )
+    .unwrap_or_else(|f| panic!("{:?}", f.diags));
+
+    let opts = EvalOptions {
+        sampling: samples.map(|samples| SampleOptions { samples, seed }),
+        ..EvalOptions::default()
+    };
+    pipeline::evaluate(&c, &opts, &Silent).results
+}
+
+fn row<'r>(r: &'r Results, actor: &str) -> &'r Row {
+    r.scenarios[0]
+        .rows
+        .iter()
+        .find(|x| x.actor == actor)
+        .expect("a row")
+}
+
+/// XB buys all its ore from XA; nothing reroutes: its at-risk share is
+/// exactly the restriction's fraction.
+const LINEAR: &str = "actor XA, XB\nmineral ore {\n  supply: XA 100%\n  demand: XB 100%\n}\n\
+    report for XB\n";
+
+#[test]
+fn a_uniform_range_gives_its_quantiles() {
+    let r = run(
+        &format!(
+            "{LINEAR}let cut = 20%..60%\nXA restricts ore to XB by cut\n\
+             expect chance(XB.ore.at_risk > 50%) == 25% +- 1%\n\
+             expect p50(XB.ore.at_risk) == 40% +- 0.6%"
+        ),
+        Some(20_000),
+        0,
+    );
+    let st = row(&r, "XB").stats.as_ref().expect("statistics");
+    let s = st.at_risk.expect("at risk");
+    // Uniform on [0.2, 0.6]: quantile q = 0.2 + 0.4·q: p5 22%, p50 40%,
+    // p95 58%; mean 40%.
+    for (got, want) in [(s.p5, 0.22), (s.p50, 0.40), (s.p95, 0.58), (s.mean, 0.40)] {
+        assert!((got - want).abs() < 0.006, "{got} against {want}");
+    }
+    // P(cut > 0.5) = (0.6 − 0.5) / 0.4 = 25%.
+    assert!(
+        r.expectations.iter().all(|e| e.passed),
+        "{:?}",
+        r.expectations
+    );
+    // The plain figure is the midpoint.
+    assert_eq!(row(&r, "XB").at_risk, Some(0.4));
+}
+
+#[test]
+fn a_triangular_range_gives_its_quantiles() {
+    let r = run(
+        &format!("{LINEAR}XA restricts ore to XB by 30% (20%..60%)"),
+        Some(20_000),
+        7,
+    );
+    let s = row(&r, "XB").stats.as_ref().unwrap().at_risk.unwrap();
+    // Triangular a = 0.2, c = 0.3, b = 0.6: F(c) = 0.1/0.4 = 0.25.
+    // q ≤ 0.25: a + √(q·0.4·0.1); q > 0.25: b − √((1 − q)·0.4·0.3).
+    let p5 = 0.2 + (0.05f64 * 0.04).sqrt(); // 0.24472
+    let p50 = 0.6 - (0.5f64 * 0.12).sqrt(); // 0.35505
+    let p95 = 0.6 - (0.05f64 * 0.12).sqrt(); // 0.52254
+    let mean = (0.2 + 0.3 + 0.6) / 3.0; // 0.36667
+    for (got, want) in [(s.p5, p5), (s.p50, p50), (s.p95, p95), (s.mean, mean)] {
+        assert!((got - want).abs() < 0.006, "{got} against {want}");
+    }
+    // The plain figure is the mode.
+    assert!((row(&r, "XB").at_risk.unwrap() - 0.3).abs() < 1e-12);
+}
+
+#[test]
+fn a_shared_let_moves_its_uses_together() {
+    // XB buys half from XA and half from XC. One draw for both cuts: at
+    // risk = ½u + ½u = u ~ U(0, 1), so p5 = 5%. Two independent draws: at
+    // risk = (u₁ + u₂)/2, triangular on [0, 1] with mode ½, so
+    // P(X ≤ x) = 2x² below ½, so p5 = √(0.05/2) = 15.8%.
+    let world = "actor XA, XB, XC\nmineral ore {\n  supply: XA 50%, XC 50%\n  demand: XB 100%\n}\n\
+        report for XB\n";
+    let shared = run(
+        &format!(
+            "{world}let cut = 0%..100%\nXA restricts ore to XB by cut\nXC restricts ore to XB by cut"
+        ),
+        Some(20_000),
+        1,
+    );
+    let independent = run(
+        &format!("{world}XA restricts ore to XB by 0%..100%\nXC restricts ore to XB by 0%..100%"),
+        Some(20_000),
+        1,
+    );
+    let p5 = |r: &Results| row(r, "XB").stats.as_ref().unwrap().at_risk.unwrap().p5;
+    assert!(
+        (p5(&shared) - 0.05).abs() < 0.006,
+        "shared: {}",
+        p5(&shared)
+    );
+    assert!(
+        (p5(&independent) - 0.025f64.sqrt()).abs() < 0.006,
+        "independent: {}",
+        p5(&independent)
+    );
+}
+
+#[test]
+fn a_range_of_one_value_is_the_plain_run() {
+    let plain = run(&format!("{LINEAR}XA restricts ore to XB by 40%"), None, 0);
+    let point = run(
+        &format!("{LINEAR}XA restricts ore to XB by 40%..40%"),
+        Some(50),
+        3,
+    );
+    let s = row(&point, "XB").stats.as_ref().unwrap().at_risk.unwrap();
+    let v = row(&plain, "XB").at_risk.unwrap();
+    assert_eq!((s.p5, s.p50, s.p95, s.mean), (v, v, v, v));
+}
+
+#[test]
+fn statistics_need_samples() {
+    let c = pipeline::compile(
+        Input::Text {
+            name: "t",
+            text: format!("{LINEAR}expect p95(XB.ore.at_risk) < 80%"),
+        },
+        &MemoryLoader::new(),
+    )
+    .unwrap_or_else(|f| panic!("{:?}", f.diags));
+    let Err(d) = pipeline::sampling(&c, None, None) else {
+        panic!("a statistic ran without samples");
+    };
+    assert_eq!(d[0].code, Code::NeedsSamples);
+    // A `samples` line in the file is enough; the option overrides it.
+    let c = pipeline::compile(
+        Input::Text {
+            name: "t",
+            text: format!("{LINEAR}samples 100\nseed 5\nexpect p95(XB.ore.at_risk) < 80%"),
+        },
+        &MemoryLoader::new(),
+    )
+    .unwrap_or_else(|f| panic!("{:?}", f.diags));
+    assert_eq!(
+        pipeline::sampling(&c, None, None).unwrap(),
+        Some(SampleOptions {
+            samples: 100,
+            seed: 5
+        })
+    );
+    assert_eq!(
+        pipeline::sampling(&c, Some(7), None).unwrap(),
+        Some(SampleOptions {
+            samples: 7,
+            seed: 5
+        })
+    );
+}
+
+fn lode(args: &[&str], threads: &str) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lode"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .expect("lode runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_on_any_number_of_threads() {
+    let text = "china restricts rare_earths to JP by 40%..90%\nrare_earths.refining: CN 80%..92%\n\
+        report for JP, US, KR on rare_earths";
+    let args = [
+        "run",
+        "-e",
+        text,
+        "--samples",
+        "600",
+        "--seed",
+        "9",
+        "--format",
+        "json",
+    ];
+    let (one, _, c1) = lode(&args, "1");
+    let (two, _, c2) = lode(&args, "2");
+    let (again, _, _) = lode(&args, "2");
+    assert_eq!((c1, c2), (0, 0));
+    assert_eq!(one, two);
+    assert_eq!(two, again);
+    let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(v["sampling"]["samples"], 600);
+    let jp = &v["scenarios"][0]["rows"][0];
+    assert!(jp["at_risk"]["p5"].is_number() && jp["at_risk"]["p95"].is_number());
+    assert!(jp["top_supplier"]["mode"].is_string());
+    // Another seed, other draws.
+    let (other, _, _) = lode(
+        &[
+            "run",
+            "-e",
+            text,
+            "--samples",
+            "600",
+            "--seed",
+            "10",
+            "--format",
+            "json",
+        ],
+        "2",
+    );
+    assert_ne!(one, other);
+}
+
+#[test]
+fn bad_sampling_options_are_coded() {
+    for args in [
+        ["--samples", "0"],
+        ["--samples", "2000000"],
+        ["--seed", "-1"],
+    ] {
+        let mut all = vec!["run", "-e", "china restricts rare_earths to JP"];
+        all.extend(args);
+        let (out, err, code) = lode(&all, "2");
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty());
+        assert!(err.contains("lode::E0402"), "{err}");
+    }
+    let (_, err, code) = lode(&["run", "-e", "samples 0"], "2");
+    assert_eq!(code, 1);
+    assert!(err.contains("lode::E0402"), "{err}");
+}
+
+#[test]
+fn the_table_shows_medians_and_ranges() {
+    let (out, _, code) = lode(
+        &[
+            "run",
+            "-e",
+            &format!("{LINEAR}XA restricts ore to XB by 20%..60%"),
+            "--samples",
+            "2000",
+        ],
+        "2",
+    );
+    assert_eq!(code, 0);
+    // p50 [p5–p95] of U(20%, 60%): about 40.0% [22.0%–58.0%].
+    assert!(out.contains("% ["), "{out}");
+    assert!(out.contains("over 2000 samples (seed 0)"), "{out}");
+}
