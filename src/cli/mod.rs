@@ -2,6 +2,7 @@
 //! `main.rs` only maps the returned [`ExitCode`]. Everything here renders
 //! what the library returns; the work is done by [`lode::pipeline`].
 
+mod atomic;
 mod output;
 mod progress;
 mod repl;
@@ -95,7 +96,9 @@ pub struct RunArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
-    /// Write the output to FILE (atomically) instead of standard output
+    /// Write the output to FILE instead of standard output: a regular file is
+    /// replaced atomically, a device or FIFO written in place, `-` is
+    /// standard output
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Directory `use "path"` may not leave (default: the file's directory)
@@ -144,7 +147,8 @@ pub struct TestArgs {
     /// Report format
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     pub format: TestFormat,
-    /// Write the report to FILE (atomically)
+    /// Write the report to FILE (a regular file is replaced atomically; `-`
+    /// is standard output)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Directory `use "path"` may not leave (default: each file's directory)
@@ -332,7 +336,7 @@ fn run(args: RunArgs) -> ExitCode {
         }
     };
     let code = match &args.output {
-        Some(path) => match output::write_atomic_with(path, fill) {
+        Some(path) => match output::write_file_with(path, fill) {
             Ok(()) => ExitCode::Ok,
             Err(e) => {
                 output::stderr(&format!("error: cannot write `{}`: {e}\n", path.display()));

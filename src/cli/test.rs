@@ -78,7 +78,7 @@ pub fn command(args: &TestArgs) -> ExitCode {
         TestFormat::Junit => testing::junit(&reports),
     };
     let written = match &args.output {
-        Some(path) => output::write_atomic(path, &text)
+        Some(path) => output::write_file(path, &text)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
         None => output::stdout(&text).map_err(|e| e.to_string()),
     };
