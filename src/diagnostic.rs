@@ -70,6 +70,7 @@ codes! {
     BanBy = "E0508", "`bans` takes no `by`";
     OutsideRoot = "E0601", "path leaves the project root";
     CannotRead = "E0602", "cannot read file";
+    OutputIsSource = "E0603", "output would replace a source file";
     NotSupported = "E0901", "not supported yet";
     CoversMismatch = "W0301", "coalition demand claim differs from the data";
     SourcingCapped = "W0302", "sourcing flow capped at the exporter's surplus";

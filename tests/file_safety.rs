@@ -606,3 +606,51 @@ fn save_onto_a_link_keeps_the_link() {
     let saved = std::fs::read_to_string(dir.path().join("real.lode")).expect("read");
     assert!(saved.contains("let x = 2"), "{saved}");
 }
+
+/// `-o` onto the program or a file it uses would replace the source with
+/// results: refused with `lode::E0603` before anything is evaluated (the
+/// expectation below would fail, exit 1, if it were), whatever the path
+/// is spelt like, and the files are untouched.
+#[test]
+fn output_onto_a_source_file_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = write(dir.path(), "data.lode", SMALL);
+    let program_text = "use \"data.lode\"\nexpect XB.ore.shortfall > 50%\n";
+    let program = write(dir.path(), "s.lode", program_text);
+    let spelt_otherwise = dir.path().join("sub/../s.lode");
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    let cases = [
+        (program.clone(), "s.lode`, the program itself"),
+        (spelt_otherwise, "s.lode`, the program itself"),
+        (data.clone(), "data.lode`, a file the program uses"),
+    ];
+    for (target, says) in cases {
+        let r = run(&["run", s(&program), "-o", s(&target)]);
+        assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+        let err = stderr(&r);
+        assert!(err.contains("lode::E0603"), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&program).expect("read"),
+            program_text
+        );
+        assert_eq!(std::fs::read_to_string(&data).expect("read"), SMALL);
+    }
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.lode");
+        std::os::unix::fs::symlink("data.lode", &link).expect("symlink");
+        let r = run(&["run", s(&program), "-o", s(&link)]);
+        assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+        assert!(stderr(&r).contains("lode::E0603"), "{}", stderr(&r));
+        assert_eq!(std::fs::read_to_string(&data).expect("read"), SMALL);
+    }
+    // `lode test -o` onto a file under test, likewise.
+    let r = run(&["test", s(dir.path()), "-o", s(&program)]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert!(stderr(&r).contains("lode::E0603"), "{}", stderr(&r));
+    assert_eq!(
+        std::fs::read_to_string(&program).expect("read"),
+        program_text
+    );
+}

@@ -3,9 +3,11 @@
 //! what the library returns; the work is done by [`lode::pipeline`].
 
 mod atomic;
+mod check;
 mod output;
 mod progress;
 mod repl;
+mod seen;
 mod test;
 
 use std::io::{IsTerminal, Read};
@@ -48,14 +50,7 @@ pub enum Command {
     /// Evaluate a scenario file and print its exposure tables
     Run(RunArgs),
     /// Parse and check files, and the data claims they make; print diagnostics only
-    Check {
-        /// Files to check
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-        /// Directory `use "path"` may not leave (default: each file's directory)
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
-    },
+    Check(CheckArgs),
     /// Evaluate every `expect` line; print "N passed, M failed"
     Test(TestArgs),
     /// Explore scenarios interactively
@@ -76,6 +71,19 @@ pub enum Command {
         /// Shell to generate for
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories (every *.lode below a directory)
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+    /// Directory `use "path"` may not leave (default: each file's directory)
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Exit 1 if there is any warning
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,6 +112,9 @@ pub struct RunArgs {
     /// Directory `use "path"` may not leave (default: the file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Exit 1 if there is any warning (the output is written all the same)
+    #[arg(long)]
+    pub deny_warnings: bool,
     /// Evaluate at this date [not yet supported]
     #[arg(long, value_name = "DATE", hide = true)]
     pub at: Option<String>,
@@ -154,6 +165,9 @@ pub struct TestArgs {
     /// Directory `use "path"` may not leave (default: each file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Exit 1 if there is any warning
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// Parses arguments and runs the command.
@@ -172,7 +186,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => run(args),
-        Command::Check { files, root } => check_files(&files, root.as_deref()),
+        Command::Check(args) => check::command(&args),
         Command::Test(args) => test::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
         Command::Data { name } => data(name.as_deref()),
@@ -211,10 +225,22 @@ pub fn stdout_width() -> Option<u16> {
     terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0)
 }
 
-pub fn print_diags(diags: &[Diag], sources: &SourceMap) {
+pub fn print_diags<'a>(diags: impl IntoIterator<Item = &'a Diag>, sources: &SourceMap) {
+    let diags: Vec<&Diag> = diags.into_iter().collect();
     if !diags.is_empty() {
         output::stderr(&render_grouped(diags, sources, stderr_style()));
     }
+}
+
+/// Says on stderr that `--deny-warnings` fails the run; true when it does.
+pub fn deny_warnings(deny: bool, warnings: usize) -> bool {
+    if deny && warnings > 0 {
+        let s = if warnings == 1 { "" } else { "s" };
+        output::stderr(&format!(
+            "error: {warnings} warning{s}, and --deny-warnings makes any warning fail the run\n"
+        ));
+    }
+    deny && warnings > 0
 }
 
 fn write_stdout(text: &str) -> ExitCode {
@@ -295,6 +321,11 @@ fn run(args: RunArgs) -> ExitCode {
             };
         }
     };
+    if let Some(path) = &args.output {
+        if refuse_source_output(path, &compiled.sources) {
+            return ExitCode::Usage;
+        }
+    }
     let only = match &args.scenario {
         Some(name) => match compiled.checked.scenario_id(name) {
             Some(id) => Some(id),
@@ -354,38 +385,41 @@ fn run(args: RunArgs) -> ExitCode {
     if code != ExitCode::Ok {
         return code;
     }
-    if results.expectations.iter().any(|e| !e.passed) {
+    let denied = deny_warnings(args.deny_warnings, run.warnings.len());
+    if results.expectations.iter().any(|e| !e.passed) || denied {
         ExitCode::Failed
     } else {
         ExitCode::Ok
     }
 }
 
-fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
-    let mut worst = ExitCode::Ok;
-    for f in files {
-        match pipeline::compile(Input::File(f), &FsLoader::for_file(f, root)) {
-            Ok(c) => {
-                // The warnings about the data (a `covers` claim off the
-                // data, a capped sourcing line) need the equilibrium, so the
-                // program is evaluated, its results dropped.
-                let run = pipeline::evaluate(&c, &EvalOptions::default(), &lode::eval::Silent);
-                print_diags(&run.warnings, &c.sources);
-            }
-            Err(fail) => {
-                print_diags(&fail.diags, &fail.sources);
-                let code = if fail.io {
-                    ExitCode::Usage
-                } else {
-                    ExitCode::Failed
-                };
-                if worst == ExitCode::Ok || code == ExitCode::Usage {
-                    worst = code;
-                }
-            }
+/// Refuses (`lode::E0603`, printed) an `-o PATH` that would replace one of
+/// the program's sources; the first source is the program itself.
+fn refuse_source_output(path: &Path, sources: &SourceMap) -> bool {
+    let files: Vec<&Path> = (0..sources.len())
+        .filter_map(|i| sources.get(lode::source::SourceId(i as u32)))
+        .filter_map(|f| f.path.as_deref())
+        .collect();
+    match output::replaced_source(path, files.iter().copied()) {
+        Some(source) => {
+            let main = files.first() == Some(&source);
+            let shown = (0..sources.len())
+                .filter_map(|i| sources.get(lode::source::SourceId(i as u32)))
+                .find(|f| f.path.as_deref() == Some(source))
+                .map_or_else(|| source.display().to_string(), |f| f.name.clone());
+            let what = if main {
+                "the program itself"
+            } else {
+                "a file the program uses"
+            };
+            print_diags(
+                &[output::replaced_source_diag(path, Path::new(&shown), what)],
+                sources,
+            );
+            true
         }
+        None => false,
     }
-    worst
 }
 
 fn data(name: Option<&str>) -> ExitCode {

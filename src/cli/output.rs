@@ -156,6 +156,36 @@ pub fn write_file_with(
     }
 }
 
+/// The file `-o PATH` would replace, by canonical path, when it is one of
+/// `sources` (the program, a file it `use`s, a file under test): writing
+/// there would silently replace the source with results.
+pub fn replaced_source<'a>(
+    path: &Path,
+    sources: impl IntoIterator<Item = &'a Path>,
+) -> Option<&'a Path> {
+    let Ok(Target::Replace(file)) = Target::of(path) else {
+        return None;
+    };
+    let target = std::fs::canonicalize(file).ok()?;
+    sources
+        .into_iter()
+        .find(|s| std::fs::canonicalize(s).is_ok_and(|s| s == target))
+}
+
+/// `lode::E0603`: `-o PATH` names `source`, which the run reads; `what`
+/// says what it is to the run (`the program itself`).
+pub fn replaced_source_diag(path: &Path, source: &Path, what: &str) -> lode::diagnostic::Diag {
+    lode::diagnostic::Diag::new(
+        lode::diagnostic::Code::OutputIsSource,
+        format!(
+            "`-o {}` would replace `{}`, {what}",
+            path.display(),
+            source.display()
+        ),
+    )
+    .help("write the output to another file; lode never writes over a file it reads")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
