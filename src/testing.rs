@@ -201,14 +201,8 @@ pub fn text_report(reports: &[FileReport], passed: usize, failed: usize) -> Stri
             r.expectations.iter().filter(|e| !e.passed).collect();
         failing.sort_by_key(|e| line_of(e));
         for e in failing {
-            out.push_str(&format!(
-                "FAIL {} [{}] expect {}: actual {}{}\n",
-                e.location,
-                e.scenario,
-                e.text,
-                actual_text(e),
-                missed(e)
-            ));
+            out.push_str(&failure_line(e));
+            out.push('\n');
         }
     }
     let skipped = reports.iter().filter(|r| r.skipped).count();
@@ -220,6 +214,19 @@ pub fn text_report(reports: &[FileReport], passed: usize, failed: usize) -> Stri
     }
     out.push_str(&format!("{passed} passed, {failed} failed\n"));
     out
+}
+
+/// `FAIL file:line [scenario] expect TEXT: actual VALUE, missed by D`: a
+/// failed expectation in one line, as `lode test` prints it.
+pub fn failure_line(e: &ExpectationResult) -> String {
+    format!(
+        "FAIL {} [{}] expect {}: actual {}{}",
+        e.location,
+        e.scenario,
+        e.text,
+        actual_text(e),
+        missed(e)
+    )
 }
 
 /// The files `r`'s errors are in, when none is `r` itself: the errors come

@@ -196,3 +196,211 @@ fn deny_warnings_fails_on_any_warning() {
     let (code, _, err) = lode(&["check", "--deny-warnings", "tests/expect/pass.lode"]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// One stage: supply XA 60%, XB 40%; demand XA 20%, XC 50% (ROW 30%);
+/// `ore` has a volume of 100 kt a year, `dust` none.
+const TONNES: &str = "actor XA, XB, XC
+mineral ore {
+  volume 100 kt
+  supply: XA 60%, XB 40%
+  demand: XA 20%, XC 50%
+}
+mineral dust {
+  supply: XA 100%
+  demand: XC 100%
+}
+scenario cut {
+  XA bans ore, dust to XC
+  allocation market
+}
+report for XC on ore, dust
+compare base, cut
+";
+
+/// `--units t` puts tonnes a year beside at-risk and shortfall. In `cut`,
+/// XC (demand 50% of 100 kt = 50 kt a year) bought .25 of its .5 from XA:
+/// at risk 50% → 0.5 × 0.5 × 100,000 t = 25,000 t = 25.0 kt; the market
+/// reroutes XB's .4 to it: shortfall (.5 − .4)/.5 = 20% → 0.2 × 0.5 ×
+/// 100,000 t = 10,000 t = 10.0 kt. `dust` has no volume: shares only.
+#[test]
+fn units_t_gives_tonnes_a_year_where_there_is_a_volume() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("t.lode");
+    std::fs::write(&file, TONNES).expect("write");
+    let file = file.to_str().expect("UTF-8");
+
+    let (code, out, err) = lode(&["run", file, "--units", "t", "--scenario", "cut"]);
+    assert_eq!(code, 0, "{err}");
+    let ore = out
+        .lines()
+        .find(|l| l.starts_with("ore"))
+        .expect("an ore row");
+    assert!(
+        ore.contains("50.0% (25.0 kt/yr)  20.0% (10.0 kt/yr)"),
+        "{out}"
+    );
+    let dust = out
+        .lines()
+        .find(|l| l.starts_with("dust"))
+        .expect("a dust row");
+    assert!(dust.contains("100.0%") && !dust.contains("t/yr"), "{out}");
+    let (_, md, _) = lode(&["run", file, "--units", "t", "--format", "markdown"]);
+    assert!(
+        md.contains("| 50.0% (25.0 kt/yr) | 20.0% (10.0 kt/yr) |"),
+        "{md}"
+    );
+    let (_, plain, _) = lode(&["run", file, "--scenario", "cut"]);
+    assert!(!plain.contains("t/yr"), "{plain}");
+
+    let (code, json, err) = lode(&["run", file, "--units", "t", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let row = |scenario: usize, mineral: &str| -> serde_json::Value {
+        v["scenarios"][scenario]["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["mineral"] == mineral)
+            .expect("a row")
+            .clone()
+    };
+    let close = |a: &serde_json::Value, b: f64| (a.as_f64().expect("a number") - b).abs() < 1e-6;
+    assert!(close(&row(1, "ore")["at_risk_t"], 25_000.0), "{json}");
+    assert!(close(&row(1, "ore")["shortfall_t"], 10_000.0), "{json}");
+    assert!(close(&row(0, "ore")["at_risk_t"], 0.0), "{json}");
+    assert!(row(1, "dust")["at_risk_t"].is_null(), "{json}");
+    let (_, plain_json, _) = lode(&["run", file, "--format", "json"]);
+    assert!(!plain_json.contains("at_risk_t"), "only with the option");
+
+    let (_, csv, _) = lode(&["run", file, "--units", "t", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    assert_eq!(&header[15], "at_risk_t");
+    assert_eq!(&header[16], "shortfall_t");
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("valid")).collect();
+    let tonnes = |r: &csv::StringRecord| -> (f64, f64) {
+        (
+            r[15].parse().expect("a number"),
+            r[16].parse().expect("a number"),
+        )
+    };
+    let near =
+        |(a, b): (f64, f64), (x, y): (f64, f64)| (a - x).abs() < 1e-6 && (b - y).abs() < 1e-6;
+    let cut_ore = records
+        .iter()
+        .find(|r| &r[0] == "cut" && &r[3] == "ore")
+        .expect("cut ore");
+    assert!(near(tonnes(cut_ore), (25_000.0, 10_000.0)), "{cut_ore:?}");
+    let cut_dust = records
+        .iter()
+        .find(|r| &r[0] == "cut" && &r[3] == "dust")
+        .expect("cut dust");
+    assert_eq!((&cut_dust[15], &cut_dust[16]), ("", ""));
+    // The delta record: 25,000 t against base's 0 t.
+    let delta = records
+        .iter()
+        .find(|r| &r[0] == "cut vs base" && &r[3] == "ore")
+        .expect("delta");
+    assert!(near(tonnes(delta), (25_000.0, 10_000.0)), "{delta:?}");
+}
+
+/// `--format csv-long`: a value a record, parsed back. XC's shortfall in
+/// `cut` is 20% (see above), against 0 in base.
+#[test]
+fn csv_long_has_a_record_per_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("t.lode");
+    std::fs::write(&file, TONNES).expect("write");
+    let (code, out, err) = lode(&["run", file.to_str().expect("UTF-8"), "--format", "csv-long"]);
+    assert_eq!(code, 0, "{err}");
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        reader.headers().expect("header").iter().collect::<Vec<_>>(),
+        [
+            "scenario",
+            "at",
+            "mineral",
+            "actor",
+            "kind",
+            "metric",
+            "key",
+            "value",
+            "demand_basis",
+            "compared_to",
+            "base",
+            "delta"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("valid")).collect();
+    let find = |scenario: &str, compared: &str, mineral: &str, metric: &str, key: &str| {
+        records
+            .iter()
+            .find(|r| {
+                &r[0] == scenario
+                    && &r[9] == compared
+                    && &r[2] == mineral
+                    && &r[5] == metric
+                    && &r[6] == key
+            })
+            .unwrap_or_else(|| panic!("{scenario} {compared} {mineral} {metric} {key}"))
+    };
+    let shortfall: f64 = find("cut", "", "ore", "shortfall", "")[7]
+        .parse()
+        .expect("number");
+    assert!((shortfall - 0.2).abs() < 1e-9);
+    let d = find("cut", "base", "ore", "shortfall", "");
+    let delta: f64 = d[11].parse().expect("number");
+    assert!((delta - 0.2).abs() < 1e-9);
+    assert_eq!(&d[10], "0");
+    // XC imports all its ore: half from XA, half from XB in base.
+    let xa: f64 = find("base", "", "ore", "dependency", "XA")[7]
+        .parse()
+        .expect("number");
+    assert!((xa - 0.5).abs() < 1e-9);
+    // No stockpile: no cover days, an empty value.
+    assert_eq!(&find("cut", "", "ore", "cover_days", "")[7], "");
+}
+
+/// A failed expectation with `--format csv` (which has no place for it)
+/// or with `-o` is said on stderr, so exit 1 is never unexplained.
+/// tests/expect/fail.lode has 4 failing expectations of 5.
+#[test]
+fn failed_expectations_are_said_on_stderr_when_the_output_cannot_show_them() {
+    for args in [
+        vec!["run", "tests/expect/fail.lode", "--format", "csv"],
+        vec!["run", "tests/expect/fail.lode", "--format", "csv-long"],
+    ] {
+        let (code, out, err) = lode(&args);
+        assert_eq!(code, 1, "{err}");
+        assert!(out.starts_with("scenario,"), "{out}");
+        assert!(
+            err.contains(
+                "FAIL tests/expect/fail.lode:15 [cut] expect XC.ore.shortfall < 10%: \
+                 actual 20.00%, missed by 10.00 pp"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.ends_with("error: 4 of 5 expectations failed\n"),
+            "{err}"
+        );
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.md");
+    let out = out.to_str().expect("UTF-8");
+    let (code, _, err) = lode(&[
+        "run",
+        "tests/expect/fail.lode",
+        "--format",
+        "markdown",
+        "-o",
+        out,
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error: 4 of 5 expectations failed"), "{err}");
+    // On stdout the table shows them; stderr stays quiet.
+    let (code, out, err) = lode(&["run", "tests/expect/fail.lode"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("expectations (1 passed, 4 failed)"), "{out}");
+    assert_eq!(err, "");
+}
