@@ -105,15 +105,15 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
     /// Write the output to FILE instead of standard output: a regular file is
-    /// replaced atomically, a device or FIFO written in place, `-` is
-    /// standard output
+    /// replaced atomically (through a link, the file it points to), a device
+    /// or FIFO written in place, `-` is standard output
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Directory `use "path"` may not leave (default: the file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// Also give at-risk and shortfall in tonnes a year, where the mineral
-    /// has a `volume`: `68.1% (17.8 kt/yr)`; `at_risk_t` and `shortfall_t`
+    /// has a `volume`: `68.1% (4.15 kt/yr)`; `at_risk_t` and `shortfall_t`
     /// in JSON and CSV
     #[arg(long, value_enum, value_name = "UNIT")]
     pub units: Option<UnitsArg>,
