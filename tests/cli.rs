@@ -398,9 +398,15 @@ fn failed_expectations_are_said_on_stderr_when_the_output_cannot_show_them() {
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("error: 4 of 5 expectations failed"), "{err}");
-    // On stdout the table shows them; stderr stays quiet.
-    let (code, out, err) = lode(&["run", "tests/expect/fail.lode"]);
-    assert_eq!(code, 1);
-    assert!(out.contains("expectations (1 passed, 4 failed)"), "{out}");
-    assert_eq!(err, "");
+    // On stdout the table shows them; stderr stays quiet (`-o -` is
+    // standard output too).
+    for args in [
+        vec!["run", "tests/expect/fail.lode"],
+        vec!["run", "tests/expect/fail.lode", "-o", "-"],
+    ] {
+        let (code, out, err) = lode(&args);
+        assert_eq!(code, 1);
+        assert!(out.contains("expectations (1 passed, 4 failed)"), "{out}");
+        assert_eq!(err, "");
+    }
 }

@@ -364,7 +364,12 @@ fn run(args: RunArgs) -> ExitCode {
     let results = run.results;
     print_diags(&run.warnings, &compiled.sources);
 
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    // `-o -` and `-o /dev/stdout` are standard output, like no `-o`.
+    let to_stdout = args
+        .output
+        .as_deref()
+        .is_none_or(|p| output::Target::of(p).is_ok_and(|t| t == output::Target::Stdout));
+    let to_terminal = to_stdout && std::io::stdout().is_terminal();
     let opts = RenderOptions {
         color: to_terminal && color_allowed(),
         width: if to_terminal {
@@ -408,7 +413,7 @@ fn run(args: RunArgs) -> ExitCode {
     // CSV has no expectations, and a file is not read on the spot: what
     // failed is said on stderr, so exit code 1 never comes unexplained.
     let failed: Vec<_> = results.expectations.iter().filter(|e| !e.passed).collect();
-    let shown = args.output.is_none() && !matches!(format, Format::Csv | Format::CsvLong);
+    let shown = to_stdout && !matches!(format, Format::Csv | Format::CsvLong);
     if !failed.is_empty() && !shown {
         let mut text: String = failed
             .iter()
