@@ -15,7 +15,10 @@
 //!   reporting every independent error as a [`diagnostic::Diag`] (data).
 //! - [`eval`] assembles each scenario and runs [`model`] (pure arithmetic on
 //!   one mineral at a time) into [`results`], typed by [`metric`].
-//! - [`report`] only formats results as text.
+//! - [`report`] only formats results as text; [`format`] prints a program
+//!   in its canonical layout (`lode fmt`).
+//! - [`ide`]: what editors ask of a program (diagnostics with lines and
+//!   columns, hover, completion, definitions, symbols, highlighting).
 //! - [`pipeline`] strings the stages together; [`session`] is the REPL's
 //!   engine; [`testing`] evaluates `expect` lines file by file.
 //!
@@ -29,9 +32,13 @@
 
 pub mod ast;
 pub mod check;
+pub mod coverage;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
+pub mod format;
+pub mod ide;
+pub mod import;
 pub mod loader;
 pub mod metric;
 pub mod model;
@@ -39,6 +46,7 @@ pub mod pipeline;
 pub mod program;
 pub mod report;
 pub mod results;
+pub mod sample;
 pub mod session;
 pub mod source;
 pub mod syntax;

@@ -123,6 +123,16 @@ pub fn is_data_file(path: &Path, loader: &dyn Loader) -> bool {
 /// Evaluates one file's expectations, reading it through `loader`; a file
 /// that only declares data is skipped.
 pub fn test_file(path: &Path, loader: &dyn Loader) -> FileReport {
+    test_file_with(path, loader, None, None)
+}
+
+/// [`test_file`] with `--samples` and `--seed` from the command line.
+pub fn test_file_with(
+    path: &Path,
+    loader: &dyn Loader,
+    samples: Option<usize>,
+    seed: Option<u64>,
+) -> FileReport {
     let started = Instant::now();
     let mut report = FileReport {
         path: path.to_path_buf(),
@@ -137,12 +147,25 @@ pub fn test_file(path: &Path, loader: &dyn Loader) -> FileReport {
         report.skipped = true;
     } else {
         match pipeline::compile(Input::File(path), loader) {
-            Ok(c) => {
-                let run = pipeline::evaluate(&c, &EvalOptions::default(), &crate::eval::Silent);
-                report.expectations = run.results.expectations;
-                report.warnings = run.warnings;
-                report.sources = c.sources;
-            }
+            Ok(c) => match pipeline::sampling(&c, samples, seed) {
+                Ok(sampling) => {
+                    let opts = EvalOptions {
+                        sampling,
+                        ..EvalOptions::default()
+                    };
+                    let run = pipeline::evaluate(&c, &opts, &crate::eval::Silent);
+                    report.expectations = run.results.expectations;
+                    report.warnings = run.warnings;
+                    report.sources = c.sources;
+                }
+                Err(diags) => {
+                    report.error = Some(Failure {
+                        diags,
+                        sources: c.sources,
+                        io: false,
+                    })
+                }
+            },
             Err(f) => {
                 report.error = Some(Failure {
                     diags: f.diags,

@@ -4,6 +4,10 @@
 
 mod atomic;
 mod check;
+mod coverage;
+mod fmt;
+mod import;
+mod lsp;
 mod output;
 mod progress;
 mod repl;
@@ -65,7 +69,31 @@ pub enum Command {
     Data {
         /// Data set to print (e.g. world2024)
         name: Option<String>,
+        /// Instead of the text: per mineral and stage, the share of world
+        /// output and demand that named countries hold (the rest is ROW), the
+        /// figures by confidence label, and the coalition members without a
+        /// demand figure
+        #[arg(long, requires = "name")]
+        coverage: bool,
     },
+    /// Turn a trade table (UN Comtrade or CEPII BACI CSV) into sourcing lines to `use`
+    #[command(after_help = import::EXAMPLES)]
+    Import(import::ImportArgs),
+    /// Rewrite files in the canonical layout (standard input to standard
+    /// output when no file is named)
+    Fmt {
+        /// Change nothing: print a diff and exit 1 when a file is not formatted
+        #[arg(long)]
+        check: bool,
+        /// Files to format
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Serve the Language Server Protocol on standard input and output
+    Lsp,
+    /// Print the TextMate grammar of the language (for editors/vscode)
+    #[command(hide = true)]
+    EditorGrammar,
     /// Print a shell completion script
     Completions {
         /// Shell to generate for
@@ -81,6 +109,10 @@ pub struct CheckArgs {
     /// Directory `use "path"` may not leave (default: each file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Diagnostics as text on standard error, or as one JSON array on
+    /// standard output
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
     /// Exit 1 if there is any warning
     #[arg(long)]
     pub deny_warnings: bool,
@@ -123,6 +155,31 @@ pub struct RunArgs {
     /// Evaluate at this date [not yet supported]
     #[arg(long, value_name = "DATE", hide = true)]
     pub at: Option<String>,
+    #[command(flatten)]
+    pub sampling: SampleArgs,
+}
+
+/// `--samples N --seed S` (SPEC §9.2).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SampleArgs {
+    /// Draw N samples of the uncertain values (`20%..60%`) and show each
+    /// metric as `p50 [p5–p95]`; overrides a `samples` line
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub samples: Option<String>,
+    /// Seed of the samples (default: the file's `seed` line, else 0); the
+    /// same seed gives the same output on any number of threads
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    pub seed: Option<String>,
+}
+
+impl SampleArgs {
+    /// The options, checked; a bad value is printed and is a usage error.
+    pub fn parse(&self) -> Result<(Option<usize>, Option<u64>), ExitCode> {
+        lode::sample::from_options(self.samples.as_deref(), self.seed.as_deref()).map_err(|d| {
+            print_diags(&[d], &SourceMap::new());
+            ExitCode::Usage
+        })
+    }
 }
 
 /// `--format` of `lode run`: the library's [`Format`] as clap sees it.
@@ -161,6 +218,13 @@ pub enum UnitsArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    /// `[{"code", "severity", "message", "file", "span", "line", "column", "labels", "help"}]`
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TestFormat {
     Text,
     Junit,
@@ -184,6 +248,8 @@ pub struct TestArgs {
     /// Exit 1 if there is any warning
     #[arg(long)]
     pub deny_warnings: bool,
+    #[command(flatten)]
+    pub sampling: SampleArgs,
 }
 
 /// Parses arguments and runs the command.
@@ -205,7 +271,15 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::command(&args),
         Command::Test(args) => test::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
-        Command::Data { name } => data(name.as_deref()),
+        Command::Data {
+            name: Some(name),
+            coverage: true,
+        } => coverage::command(&name),
+        Command::Data { name, .. } => data(name.as_deref()),
+        Command::Import(args) => import::command(&args),
+        Command::Fmt { check, files } => fmt::command(&files, check),
+        Command::Lsp => lsp::command(),
+        Command::EditorGrammar => write_stdout(&lode::ide::textmate::grammar()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "lode", &mut out);
@@ -360,7 +434,30 @@ fn run(args: RunArgs) -> ExitCode {
         None => None,
     };
     // Progress on standard error, only on a terminal and only after a second.
-    let run = pipeline::evaluate(&compiled, &EvalOptions { only }, &progress::Bar::stderr());
+    let (samples, seed) = match args.sampling.parse() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let sampling = match pipeline::sampling(&compiled, samples, seed) {
+        Ok(s) => s,
+        Err(diags) => {
+            print_diags(&diags, &compiled.sources);
+            return ExitCode::Failed;
+        }
+    };
+    // Tonnes are figures of one evaluation; sampled results carry
+    // statistics, which they would not match.
+    if sampling.is_some() && args.units.is_some() {
+        output::stderr(
+            "error: `--units t` does not combine with sampling (`--samples` or a `samples` line) yet\n",
+        );
+        return ExitCode::Usage;
+    }
+    let run = pipeline::evaluate(
+        &compiled,
+        &EvalOptions { only, sampling },
+        &progress::Bar::stderr(),
+    );
     let results = run.results;
     print_diags(&run.warnings, &compiled.sources);
 

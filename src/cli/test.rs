@@ -72,9 +72,20 @@ pub fn command(args: &TestArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     }
+    let (samples, seed) = match args.sampling.parse() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let reports: Vec<FileReport> = files
         .iter()
-        .map(|f| testing::test_file(f, &FsLoader::for_file(f, args.root.as_deref())))
+        .map(|f| {
+            testing::test_file_with(
+                f,
+                &FsLoader::for_file(f, args.root.as_deref()),
+                samples,
+                seed,
+            )
+        })
         .collect();
     if let Some(out) = &args.output {
         for r in &reports {

@@ -19,6 +19,7 @@ mod exposure;
 mod plan;
 pub mod progress;
 mod rows;
+mod sampled;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,12 +44,15 @@ pub fn plan_sides(
 pub use exposure::{Exposures, Figures, MineralEval, evaluate_mineral};
 pub use progress::{Progress, Silent};
 pub(crate) use rows::{clean, clean_count};
+pub use sampled::evaluate_sampled;
 
 /// What to evaluate.
 #[derive(Debug, Clone, Default)]
 pub struct EvalOptions {
     /// Only this scenario (`--scenario NAME`).
     pub only: Option<ScenarioId>,
+    /// Draw samples of the uncertain values (SPEC §9); `None`: a plain run.
+    pub sampling: Option<crate::sample::SampleOptions>,
 }
 
 /// Results plus the warnings the model raised (as diagnostics).
@@ -104,6 +108,7 @@ pub fn evaluate_with_progress(
     Evaluation {
         results: Results {
             lode_version: env!("CARGO_PKG_VERSION"),
+            sampling: None,
             scenarios,
             comparisons,
             minerals,

@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use super::Units;
 use super::tonnes::Volumes;
-use crate::results::{Comparison, ExpectationResult, MineralInfo, Results, Row, WarningInfo};
+use crate::results::{
+    Comparison, ExpectationResult, MineralInfo, Results, Row, SamplingInfo, WarningInfo,
+};
 
 pub(crate) fn render(results: &Results, units: Units) -> String {
     let text = match units {
@@ -51,6 +53,8 @@ pub fn write_in(
 #[derive(Serialize)]
 struct WithTonnes<'a> {
     lode_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sampling: &'a Option<SamplingInfo>,
     scenarios: Vec<ScenarioWithTonnes<'a>>,
     comparisons: &'a [Comparison],
     minerals: &'a [MineralInfo],
@@ -78,6 +82,7 @@ impl<'a> WithTonnes<'a> {
         let volumes = Volumes::of(results, Units::Tonnes);
         WithTonnes {
             lode_version: results.lode_version,
+            sampling: &results.sampling,
             scenarios: results
                 .scenarios
                 .iter()
@@ -143,6 +148,7 @@ mod tests {
             "kind",
             "mineral",
             "demand",
+            "demand_basis",
             "output",
             "import_reliance",
             "top_supplier",
@@ -192,7 +198,12 @@ mod tests {
     #[test]
     fn tonnes_add_two_fields_to_rows_and_nothing_else() {
         use super::super::{Units, render_in};
-        let results = fixture::results();
+        let mut results = fixture::results();
+        // Every top-level field there, to compare.
+        results.sampling = Some(crate::results::SamplingInfo {
+            samples: 10,
+            seed: 7,
+        });
         let plain: Value =
             serde_json::from_str(&render(&results, Format::Json, &RenderOptions::default()))
                 .expect("JSON");

@@ -388,6 +388,7 @@ impl Session {
             &sources,
             &EvalOptions {
                 only: Some(scenario),
+                ..EvalOptions::default()
             },
         )
         .results;
