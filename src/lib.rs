@@ -19,6 +19,8 @@
 //!   in its canonical layout (`lode fmt`).
 //! - [`ide`]: what editors ask of a program (diagnostics with lines and
 //!   columns, hover, completion, definitions, symbols, highlighting).
+//! - [`explain`] shows how one number is made: its terms and the lines
+//!   they rest on (`lode explain`, the REPL's `:explain`).
 //! - [`pipeline`] strings the stages together; [`session`] is the REPL's
 //!   engine; [`testing`] evaluates `expect` lines file by file.
 //!
@@ -36,6 +38,7 @@ pub mod coverage;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
+pub mod explain;
 pub mod format;
 pub mod ide;
 pub mod import;

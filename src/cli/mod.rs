@@ -5,6 +5,7 @@
 mod atomic;
 mod check;
 mod coverage;
+mod explain;
 mod fmt;
 mod import;
 mod lsp;
@@ -42,7 +43,7 @@ pub enum ExitCode {
     long_about = "lode evaluates scenario files — `coalition G7+AU+IN+KR+MX covers 60% demand; \
 china restricts rare_earths to JP` — into exposure tables: supply at risk, shortfall after \
 rerouting, dependency through the whole chain, import reliance, concentration and stockpile cover.",
-    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode repl"
+    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode explain scenarios/seed.lode JP.rare_earths.shortfall\n  lode repl"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -57,6 +58,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Evaluate every `expect` line; print "N passed, M failed"
     Test(TestArgs),
+    /// Show how one number is made: its formula, its terms, the lines they rest on
+    Explain(explain::ExplainArgs),
     /// Explore scenarios interactively
     Repl {
         /// Start from this file instead of `use world2024`
@@ -270,6 +273,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check::command(&args),
         Command::Test(args) => test::command(&args),
+        Command::Explain(args) => explain::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
         Command::Data {
             name: Some(name),

@@ -195,6 +195,18 @@ const FORMS: &[(&str, &str, &str)] = &[
         "expect JP.gallium.demand == 1% + 2% * x - 1% +- 0.1%\n",
     ),
     (
+        "expect_stmt",
+        "expect p95 ( JP.rare_earths.shortfall )<80%",
+        "expect p95(JP.rare_earths.shortfall) < 80%\n",
+    ),
+    (
+        "expect_stmt",
+        "expect cut:chance(JP.rare_earths.shortfall>50%)>=90%",
+        "expect cut: chance(JP.rare_earths.shortfall > 50%) >= 90%\n",
+    ),
+    ("samples_stmt", "samples   10_000", "samples 10_000\n"),
+    ("seed_stmt", "seed 42", "seed 42\n"),
+    (
         "share_override",
         "rare_earths.refining:CN 80%",
         "rare_earths.refining: CN 80%\n",
