@@ -71,6 +71,7 @@ codes! {
     BanBy = "E0508", "`bans` takes no `by`";
     OutsideRoot = "E0601", "path leaves the project root";
     CannotRead = "E0602", "cannot read file";
+    OutputIsSource = "E0603", "output would replace a source file";
     ImportColumn = "E0701", "trade table lacks a column";
     ImportNoRows = "E0702", "trade table has no import row for that year or code";
     ImportNumber = "E0703", "trade table number not readable";

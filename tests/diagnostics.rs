@@ -51,7 +51,8 @@ fn every_fixture_renders_its_diagnostic() {
 fn every_code_has_a_fixture_that_produces_it() {
     // Limits that need generated input are covered in tests/limits.rs;
     // the codes of `lode import`, about trade tables rather than programs,
-    // in tests/import.rs.
+    // in tests/import.rs; `-o` onto a source file, a command-line error, in
+    // tests/file_safety.rs.
     let generated = [
         Code::FileTooLarge,
         Code::TooMany,
@@ -62,6 +63,7 @@ fn every_code_has_a_fixture_that_produces_it() {
         Code::ImportOption,
         Code::ImportUnmapped,
         Code::ImportMissing,
+        Code::OutputIsSource,
     ];
     for code in Code::ALL {
         if generated.contains(code) {

@@ -359,3 +359,298 @@ fn a_killed_reader_does_not_hang_lode() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+// ---------------------------------------------------------------- -o onto what is there
+
+/// A program with one row whose CSV is known: XB imports all its ore.
+const SMALL: &str = "actor XA, XB\nmineral ore {\n  supply: XA 100%\n  demand: XB 100%\n}\n";
+
+#[test]
+fn dash_is_standard_output_not_a_file_named_dash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "p.lode", SMALL);
+    let r = lode()
+        .current_dir(dir.path())
+        .args(["run", "p.lode", "--format", "csv", "-o", "-"])
+        .output()
+        .expect("run");
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let out = String::from_utf8_lossy(&r.stdout);
+    assert!(out.starts_with("scenario,actor,"), "{out}");
+    assert!(out.contains("base,XB,country,ore,1,"), "{out}");
+    assert_eq!(listing(dir.path()), vec!["p.lode"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn dev_stdout_is_standard_output_and_stays_a_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = write(dir.path(), "p.lode", SMALL);
+    let r = run(&["run", s(&p), "--format", "csv", "-o", "/dev/stdout"]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    assert!(String::from_utf8_lossy(&r.stdout).contains("base,XB,country,ore,1,"));
+    let meta = std::fs::symlink_metadata("/dev/stdout").expect("/dev/stdout");
+    assert!(meta.file_type().is_symlink(), "/dev/stdout is still a link");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_to_a_file_stays_a_link_and_its_file_is_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = write(dir.path(), "p.lode", SMALL);
+    write(dir.path(), "real.csv", OLD);
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink("real.csv", &link).expect("symlink");
+    let r = run(&["run", s(&p), "--format", "csv", "-o", s(&link)]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let meta = std::fs::symlink_metadata(&link).expect("link");
+    assert!(meta.file_type().is_symlink(), "the link stays a link");
+    let text = std::fs::read_to_string(dir.path().join("real.csv")).expect("read");
+    assert!(text.contains("base,XB,country,ore,1,"), "{text}");
+    assert_eq!(listing(dir.path()), vec!["link.csv", "p.lode", "real.csv"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = write(dir.path(), "p.lode", SMALL);
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink("nowhere.csv", &link).expect("symlink");
+    let r = run(&["run", s(&p), "-o", s(&link)]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert!(
+        stderr(&r).contains("it is a symbolic link to `nowhere.csv`, which does not exist"),
+        "{}",
+        stderr(&r)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(listing(dir.path()), vec!["link.csv", "p.lode"]);
+}
+
+/// Made with `mkfifo`; read without blocking, so the test never hangs
+/// whatever lode does with it.
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_written_in_place_and_stays_a_fifo() {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = write(dir.path(), "p.lode", SMALL);
+    let fifo = dir.path().join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("no mkfifo here; skipped");
+        return;
+    }
+    let mut reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo)
+        .expect("open the FIFO to read");
+    let mut child = lode()
+        .args(["run", s(&p), "--format", "csv", "-o", s(&fifo)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut got = Vec::new();
+    let started = Instant::now();
+    let status = loop {
+        let mut buf = [0u8; 4096];
+        match reader.read(&mut buf) {
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("read: {e}"),
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            // Whatever is still in the pipe.
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "lode hangs");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(0), "{err}");
+    let got = String::from_utf8_lossy(&got);
+    assert!(
+        got.contains("base,XB,country,ore,1,"),
+        "read from the FIFO: {got:?}"
+    );
+    let meta = std::fs::symlink_metadata(&fifo).expect("still there");
+    assert!(meta.file_type().is_fifo(), "still a FIFO");
+    assert_eq!(listing(dir.path()), vec!["p.lode", "pipe"]);
+}
+
+/// A character device is written in place, never renamed over. As root a
+/// device node of our own (a copy of /dev/null, major 1 minor 3) in a
+/// temporary directory stands for /dev/null, so a regression could never
+/// replace the real one; otherwise /dev/null itself, which a user cannot
+/// replace anyway.
+#[cfg(unix)]
+#[test]
+fn a_character_device_stays_a_character_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = write(dir.path(), "p.lode", SMALL);
+    let node = dir.path().join("null");
+    let made = Command::new("mknod")
+        .arg(&node)
+        .args(["c", "1", "3"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let device = if made {
+        node
+    } else {
+        PathBuf::from("/dev/null")
+    };
+    let r = run(&["run", s(&p), "-o", s(&device)]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let meta = std::fs::symlink_metadata(&device).expect("still there");
+    assert!(
+        meta.file_type().is_char_device(),
+        "{} is still a device",
+        device.display()
+    );
+    let expected: Vec<&str> = if made {
+        vec!["null", "p.lode"]
+    } else {
+        vec!["p.lode"]
+    };
+    assert_eq!(listing(dir.path()), expected);
+}
+
+/// Leftovers of a killed run (our prefix and suffix, a regular file of
+/// ours, untouched for over a minute) are removed by the next write to
+/// that directory; anything else is left alone.
+#[cfg(unix)]
+#[test]
+fn stale_temporary_files_of_a_killed_run_are_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = write(dir.path(), "p.lode", SMALL);
+    let old = std::time::SystemTime::now() - Duration::from_secs(120);
+    let aged = |name: &str| {
+        let path = write(dir.path(), name, "half a result");
+        let f = std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .expect("open");
+        f.set_modified(old).expect("set mtime");
+    };
+    aged(".lode-a1b2c3d4e5f6.tmp"); // a killed run's: removed
+    write(dir.path(), ".lode-0f0f0f0f0f0f.tmp", "being written"); // fresh: kept
+    aged(".lode-notes.txt"); // not our suffix: kept
+    aged("keep.tmp"); // not our prefix: kept
+    std::os::unix::fs::symlink("keep.tmp", dir.path().join(".lode-777777777777.tmp"))
+        .expect("symlink"); // a link is never ours: kept
+    let out = dir.path().join("out.csv");
+    let r = run(&["run", s(&p), "--format", "csv", "-o", s(&out)]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    assert_eq!(
+        listing(dir.path()),
+        vec![
+            ".lode-0f0f0f0f0f0f.tmp",
+            ".lode-777777777777.tmp",
+            ".lode-notes.txt",
+            "keep.tmp",
+            "out.csv",
+            "p.lode"
+        ]
+    );
+}
+
+/// The REPL's `:save` goes the same way: onto a link, the file it points
+/// to is replaced and the link stays.
+#[cfg(unix)]
+#[test]
+fn save_onto_a_link_keeps_the_link() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "real.lode", OLD);
+    std::os::unix::fs::symlink("real.lode", dir.path().join("link.lode")).expect("symlink");
+    let mut child = lode()
+        .current_dir(dir.path())
+        .args(["repl", "--empty"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"let x = 2\n:save link.lode\n")
+        .expect("input");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let meta = std::fs::symlink_metadata(dir.path().join("link.lode")).expect("link");
+    assert!(meta.file_type().is_symlink());
+    let saved = std::fs::read_to_string(dir.path().join("real.lode")).expect("read");
+    assert!(saved.contains("let x = 2"), "{saved}");
+}
+
+/// `-o` onto the program or a file it uses would replace the source with
+/// results: refused with `lode::E0603` before anything is evaluated (the
+/// expectation below would fail, exit 1, if it were), whatever the path
+/// is spelt like, and the files are untouched.
+#[test]
+fn output_onto_a_source_file_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = write(dir.path(), "data.lode", SMALL);
+    let program_text = "use \"data.lode\"\nexpect XB.ore.shortfall > 50%\n";
+    let program = write(dir.path(), "s.lode", program_text);
+    let spelt_otherwise = dir.path().join("sub/../s.lode");
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    let cases = [
+        (program.clone(), "s.lode`, the program itself"),
+        (spelt_otherwise, "s.lode`, the program itself"),
+        (data.clone(), "data.lode`, a file the program uses"),
+    ];
+    for (target, says) in cases {
+        let r = run(&["run", s(&program), "-o", s(&target)]);
+        assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+        let err = stderr(&r);
+        assert!(err.contains("lode::E0603"), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&program).expect("read"),
+            program_text
+        );
+        assert_eq!(std::fs::read_to_string(&data).expect("read"), SMALL);
+    }
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.lode");
+        std::os::unix::fs::symlink("data.lode", &link).expect("symlink");
+        let r = run(&["run", s(&program), "-o", s(&link)]);
+        assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+        assert!(stderr(&r).contains("lode::E0603"), "{}", stderr(&r));
+        assert_eq!(std::fs::read_to_string(&data).expect("read"), SMALL);
+    }
+    // `lode test -o` onto a file under test, likewise.
+    let r = run(&["test", s(dir.path()), "-o", s(&program)]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert!(stderr(&r).contains("lode::E0603"), "{}", stderr(&r));
+    assert_eq!(
+        std::fs::read_to_string(&program).expect("read"),
+        program_text
+    );
+}

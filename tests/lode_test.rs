@@ -55,6 +55,7 @@ fn junit_report_parses_back_with_the_right_counts() {
     assert_eq!(root.attribute("tests"), Some("13"));
     assert_eq!(root.attribute("failures"), Some("4"));
     assert_eq!(root.attribute("errors"), Some("1"));
+    assert_eq!(root.attribute("skipped"), Some("0"));
     let suites: Vec<_> = root
         .children()
         .filter(|n| n.has_tag_name("testsuite"))
@@ -82,7 +83,144 @@ fn junit_report_parses_back_with_the_right_counts() {
         failed.contains(&"cut: XC.ore.shortfall < 10%"),
         "{failed:?}"
     );
-    insta::assert_snapshot!(xml);
+    // Every test case says where it is: the expectation's line in the
+    // fixture (fail.lode: `XC.ore.shortfall < 10%` is on line 15), the
+    // first error's for a file that does not check (broken.lode line 2).
+    let case = |name: &str| {
+        doc.descendants()
+            .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some(name))
+            .unwrap_or_else(|| panic!("no test case {name}"))
+    };
+    let shortfall = case("cut: XC.ore.shortfall < 10%");
+    assert_eq!(shortfall.attribute("file"), Some("tests/expect/fail.lode"));
+    assert_eq!(shortfall.attribute("line"), Some("15"));
+    let demand = case("base: XC.ore.demand == 60% +- 5%");
+    assert_eq!(demand.attribute("line"), Some("19"));
+    let check = case("check");
+    assert_eq!(check.attribute("file"), Some("tests/expect/broken.lode"));
+    assert_eq!(check.attribute("line"), Some("2"));
+    // Times in seconds: each suite's is its file's, shared evenly by its
+    // test cases, and the suites' add up to the total (each written to the
+    // microsecond, so within a microsecond per number).
+    let time = |n: roxmltree::Node| -> f64 {
+        let t: f64 = n
+            .attribute("time")
+            .expect("a time")
+            .parse()
+            .expect("seconds");
+        assert!((0.0..60.0).contains(&t), "{t}");
+        t
+    };
+    let mut sum = 0.0;
+    for suite in &suites {
+        let cases: Vec<f64> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(time)
+            .collect();
+        let each = cases[0];
+        assert!(cases.iter().all(|&t| t == each), "{cases:?}");
+        let per_file = time(*suite);
+        assert!(
+            (each * cases.len() as f64 - per_file).abs() <= 1e-6 * cases.len() as f64,
+            "{each} × {} vs {per_file}",
+            cases.len()
+        );
+        sum += per_file;
+    }
+    assert!((time(root) - sum).abs() <= 1e-6 * (suites.len() as f64 + 1.0));
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r#"time="[0-9.]+""#, r#"time="[seconds]""#);
+    settings.bind(|| insta::assert_snapshot!(xml));
+}
+
+/// A directory of test files and the data files they `use`: the data
+/// files are skipped, never failures; an error in a used file is shown once
+/// and named once, with the files that could not be tested because of it.
+#[test]
+fn data_files_are_skipped_and_a_used_files_error_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    // World data another file relies on: standalone it names world2024's
+    // actors without loading it, so it would not check on its own.
+    write(
+        "ore.lode",
+        "mineral ore {\n  supply: CN 60%, AU 40%\n  demand: JP 20%, KR 50%\n}\n",
+    );
+    write("shared.lode", "actor XA, XB\nlet floor = 1%\n");
+    // Two test files over ore.lode: KR imports all its ore (no KR supply).
+    let test = "use world2024\nuse \"ore.lode\"\nexpect KR.ore.import_reliance == 100%\n";
+    write("a.lode", test);
+    write("b.lode", test);
+    let path = dir.path().to_str().unwrap();
+    let (code, out, err) = lode(&["test", path]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out,
+        "skipped 2 data files (only declarations, for other files to use)\n2 passed, 0 failed\n"
+    );
+
+    // A mistake in the used file: shares over 100% (60 + 50 = 110%).
+    write(
+        "ore.lode",
+        "mineral ore {\n  supply: CN 60%, AU 50%\n  demand: JP 20%, KR 50%\n}\n",
+    );
+    let (code, out, err) = lode(&["test", path]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(err.matches("lode::E0301").count(), 1, "{err}");
+    assert_eq!(err.matches("shares add up to 110%").count(), 1, "{err}");
+    let ore = dir.path().join("ore.lode");
+    let (a, b) = (dir.path().join("a.lode"), dir.path().join("b.lode"));
+    assert_eq!(
+        out,
+        format!(
+            "FAIL {} (used by {}, {}): does not check (see diagnostics)\n\
+             skipped 2 data files (only declarations, for other files to use)\n\
+             0 passed, 2 failed\n",
+            ore.display(),
+            a.display(),
+            b.display()
+        )
+    );
+    // In JUnit each file that could not be tested has its error case,
+    // which says where the error is, and a data file is a skipped case.
+    let (_, xml, _) = lode(&["test", path, "--format", "junit"]);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.attribute("errors"), Some("2"));
+    assert_eq!(root.attribute("skipped"), Some("2"));
+    let messages: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("error"))
+        .filter_map(|n| n.attribute("message"))
+        .collect();
+    let expected = format!("file does not check: the errors are in {}", ore.display());
+    assert_eq!(messages, [expected.as_str(), expected.as_str()]);
+    let ore_name = ore.display().to_string();
+    let check_at: Vec<(Option<&str>, Option<&str>)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("check"))
+        .map(|n| (n.attribute("file"), n.attribute("line")))
+        .collect();
+    assert_eq!(check_at, [(Some(ore_name.as_str()), Some("2")); 2]);
+    let skipped = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped"))
+        .count();
+    assert_eq!(skipped, 2);
+}
+
+/// A file with a mistake of its own is still a failure, even when it holds
+/// only declarations and parses: here it does not parse.
+#[test]
+fn a_file_that_does_not_parse_is_not_a_data_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.lode"), "actor XA,\n").unwrap();
+    let (code, out, err) = lode(&["test", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("lode::E0101"), "{err}");
+    assert!(out.ends_with("0 passed, 1 failed\n"), "{out}");
+    assert!(!out.contains("skipped"), "{out}");
 }
 
 #[test]

@@ -73,7 +73,7 @@ fn one_file(file: &Path, check: bool) -> ExitCode {
             print_diff(&shown, &text, &new);
             ExitCode::Failed
         }
-        Outcome::Changed(new) => match output::write_atomic(file, &new) {
+        Outcome::Changed(new) => match output::write_file(file, &new) {
             Ok(()) => ExitCode::Ok,
             Err(e) => {
                 output::stderr(&format!("error: cannot write `{shown}`: {e}\n"));

@@ -145,7 +145,7 @@ pub fn command(args: &ImportArgs) -> ExitCode {
     print_diags(&imported.warnings, &sources);
     match &args.output {
         Some(path) => {
-            if let Err(e) = output::write_atomic(path, &imported.text) {
+            if let Err(e) = output::write_file(path, &imported.text) {
                 output::stderr(&format!("error: cannot write `{}`: {e}\n", path.display()));
                 return ExitCode::Usage;
             }

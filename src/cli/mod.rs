@@ -2,6 +2,8 @@
 //! `main.rs` only maps the returned [`ExitCode`]. Everything here renders
 //! what the library returns; the work is done by [`lode::pipeline`].
 
+mod atomic;
+mod check;
 mod coverage;
 mod explain;
 mod fmt;
@@ -10,6 +12,7 @@ mod lsp;
 mod output;
 mod progress;
 mod repl;
+mod seen;
 mod test;
 
 use std::io::{IsTerminal, Read};
@@ -21,7 +24,7 @@ use lode::diagnostic::{Diag, Style, render_grouped};
 use lode::eval::EvalOptions;
 use lode::loader::FsLoader;
 use lode::pipeline::{self, Compiled, Failed, Input};
-use lode::report::{self, Format, RenderOptions};
+use lode::report::{self, Format, RenderOptions, Units};
 use lode::source::SourceMap;
 
 /// Exit codes (SPEC §5).
@@ -52,18 +55,7 @@ pub enum Command {
     /// Evaluate a scenario file and print its exposure tables
     Run(RunArgs),
     /// Parse and check files, and the data claims they make; print diagnostics only
-    Check {
-        /// Files to check
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-        /// Directory `use "path"` may not leave (default: each file's directory)
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
-        /// Diagnostics as text on standard error, or as one JSON array on
-        /// standard output
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
-    },
+    Check(CheckArgs),
     /// Evaluate every `expect` line; print "N passed, M failed"
     Test(TestArgs),
     /// Show how one number is made: its formula, its terms, the lines they rest on
@@ -113,6 +105,23 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories (every *.lode below a directory)
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+    /// Directory `use "path"` may not leave (default: each file's directory)
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Diagnostics as text on standard error, or as one JSON array on
+    /// standard output
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Exit 1 if there is any warning
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Scenario file (`-` reads standard input)
     #[arg(
@@ -130,12 +139,22 @@ pub struct RunArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
-    /// Write the output to FILE (atomically) instead of standard output
+    /// Write the output to FILE instead of standard output: a regular file is
+    /// replaced atomically (through a link, the file it points to), a device
+    /// or FIFO written in place, `-` is standard output
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Directory `use "path"` may not leave (default: the file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Also give at-risk and shortfall in tonnes a year, where the mineral
+    /// has a `volume`: `68.1% (4.15 kt/yr)`; `at_risk_t` and `shortfall_t`
+    /// in JSON and CSV
+    #[arg(long, value_enum, value_name = "UNIT")]
+    pub units: Option<UnitsArg>,
+    /// Exit 1 if there is any warning (the output is written all the same)
+    #[arg(long)]
+    pub deny_warnings: bool,
     /// Evaluate at this date [not yet supported]
     #[arg(long, value_name = "DATE", hide = true)]
     pub at: Option<String>,
@@ -175,6 +194,9 @@ pub enum FormatArg {
     Markdown,
     /// One header, one record per scenario, row and mineral.
     Csv,
+    /// One record per value (scenario, mineral, actor, metric, key), for
+    /// spreadsheets to pivot.
+    CsvLong,
     /// Every result, comparison and expectation as JSON (schema in the README).
     Json,
 }
@@ -185,9 +207,17 @@ impl From<FormatArg> for Format {
             FormatArg::Table => Format::Table,
             FormatArg::Markdown => Format::Markdown,
             FormatArg::Csv => Format::Csv,
+            FormatArg::CsvLong => Format::CsvLong,
             FormatArg::Json => Format::Json,
         }
     }
+}
+
+/// `--units` of `lode run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnitsArg {
+    /// Tonnes a year (t, kt, Mt), beside the shares.
+    T,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -211,12 +241,16 @@ pub struct TestArgs {
     /// Report format
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     pub format: TestFormat,
-    /// Write the report to FILE (atomically)
+    /// Write the report to FILE (a regular file is replaced atomically; `-`
+    /// is standard output)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Directory `use "path"` may not leave (default: each file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Exit 1 if there is any warning
+    #[arg(long)]
+    pub deny_warnings: bool,
     #[command(flatten)]
     pub sampling: SampleArgs,
 }
@@ -237,11 +271,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => run(args),
-        Command::Check {
-            files,
-            root,
-            format,
-        } => check_files(&files, root.as_deref(), format),
+        Command::Check(args) => check::command(&args),
         Command::Test(args) => test::command(&args),
         Command::Explain(args) => explain::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
@@ -289,10 +319,22 @@ pub fn stdout_width() -> Option<u16> {
     terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0)
 }
 
-pub fn print_diags(diags: &[Diag], sources: &SourceMap) {
+pub fn print_diags<'a>(diags: impl IntoIterator<Item = &'a Diag>, sources: &SourceMap) {
+    let diags: Vec<&Diag> = diags.into_iter().collect();
     if !diags.is_empty() {
         output::stderr(&render_grouped(diags, sources, stderr_style()));
     }
+}
+
+/// Says on stderr that `--deny-warnings` fails the run; true when it does.
+pub fn deny_warnings(deny: bool, warnings: usize) -> bool {
+    if deny && warnings > 0 {
+        let s = if warnings == 1 { "" } else { "s" };
+        output::stderr(&format!(
+            "error: {warnings} warning{s}, and --deny-warnings makes any warning fail the run\n"
+        ));
+    }
+    deny && warnings > 0
 }
 
 fn write_stdout(text: &str) -> ExitCode {
@@ -373,6 +415,11 @@ fn run(args: RunArgs) -> ExitCode {
             };
         }
     };
+    if let Some(path) = &args.output {
+        if refuse_source_output(path, &compiled.sources) {
+            return ExitCode::Usage;
+        }
+    }
     let only = match &args.scenario {
         Some(name) => match compiled.checked.scenario_id(name) {
             Some(id) => Some(id),
@@ -402,6 +449,14 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::Failed;
         }
     };
+    // Tonnes are figures of one evaluation; sampled results carry
+    // statistics, which they would not match.
+    if sampling.is_some() && args.units.is_some() {
+        output::stderr(
+            "error: `--units t` does not combine with sampling (`--samples` or a `samples` line) yet\n",
+        );
+        return ExitCode::Usage;
+    }
     let run = pipeline::evaluate(
         &compiled,
         &EvalOptions { only, sampling },
@@ -410,7 +465,12 @@ fn run(args: RunArgs) -> ExitCode {
     let results = run.results;
     print_diags(&run.warnings, &compiled.sources);
 
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    // `-o -` and `-o /dev/stdout` are standard output, like no `-o`.
+    let to_stdout = args
+        .output
+        .as_deref()
+        .is_none_or(|p| output::Target::of(p).is_ok_and(|t| t == output::Target::Stdout));
+    let to_terminal = to_stdout && std::io::stdout().is_terminal();
     let opts = RenderOptions {
         color: to_terminal && color_allowed(),
         width: if to_terminal {
@@ -420,16 +480,20 @@ fn run(args: RunArgs) -> ExitCode {
         },
     };
     let format = Format::from(args.format);
+    let units = match args.units {
+        Some(UnitsArg::T) => Units::Tonnes,
+        None => Units::Shares,
+    };
     // JSON is streamed: a large world's results never exist twice in memory.
     let fill = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
         if format == Format::Json {
-            report::json::write(&results, w)
+            report::json::write_in(&results, units, w)
         } else {
-            w.write_all(report::render(&results, format, &opts).as_bytes())
+            w.write_all(report::render_in(&results, format, &opts, units).as_bytes())
         }
     };
     let code = match &args.output {
-        Some(path) => match output::write_atomic_with(path, fill) {
+        Some(path) => match output::write_file_with(path, fill) {
             Ok(()) => ExitCode::Ok,
             Err(e) => {
                 output::stderr(&format!("error: cannot write `{}`: {e}\n", path.display()));
@@ -447,56 +511,58 @@ fn run(args: RunArgs) -> ExitCode {
     if code != ExitCode::Ok {
         return code;
     }
-    if results.expectations.iter().any(|e| !e.passed) {
+    // CSV has no expectations, and a file is not read on the spot: what
+    // failed is said on stderr, so exit code 1 never comes unexplained.
+    let failed: Vec<_> = results.expectations.iter().filter(|e| !e.passed).collect();
+    let shown = to_stdout && !matches!(format, Format::Csv | Format::CsvLong);
+    if !failed.is_empty() && !shown {
+        let mut text: String = failed
+            .iter()
+            .map(|e| format!("{}\n", lode::testing::failure_line(e)))
+            .collect();
+        let of = results.expectations.len();
+        text.push_str(&format!(
+            "error: {} of {of} expectation{} failed\n",
+            failed.len(),
+            if of == 1 { "" } else { "s" }
+        ));
+        output::stderr(&text);
+    }
+    let denied = deny_warnings(args.deny_warnings, run.warnings.len());
+    if !failed.is_empty() || denied {
         ExitCode::Failed
     } else {
         ExitCode::Ok
     }
 }
 
-fn check_files(files: &[PathBuf], root: Option<&Path>, format: CheckFormat) -> ExitCode {
-    let mut worst = ExitCode::Ok;
-    let mut located = Vec::new();
-    let mut report = |diags: &[Diag], sources: &SourceMap, file: &Path| match format {
-        CheckFormat::Text => print_diags(diags, sources),
-        CheckFormat::Json => {
-            let shown = file.display().to_string();
-            located.extend(
-                diags
-                    .iter()
-                    .map(|d| lode::ide::located::Located::of(d, sources, Some(&shown))),
+/// Refuses (`lode::E0603`, printed) an `-o PATH` that would replace one of
+/// the program's sources; the first source is the program itself.
+fn refuse_source_output(path: &Path, sources: &SourceMap) -> bool {
+    let files: Vec<&Path> = (0..sources.len())
+        .filter_map(|i| sources.get(lode::source::SourceId(i as u32)))
+        .filter_map(|f| f.path.as_deref())
+        .collect();
+    match output::replaced_source(path, files.iter().copied()) {
+        Some(source) => {
+            let main = files.first() == Some(&source);
+            let shown = (0..sources.len())
+                .filter_map(|i| sources.get(lode::source::SourceId(i as u32)))
+                .find(|f| f.path.as_deref() == Some(source))
+                .map_or_else(|| source.display().to_string(), |f| f.name.clone());
+            let what = if main {
+                "the program itself"
+            } else {
+                "a file the program uses"
+            };
+            print_diags(
+                &[output::replaced_source_diag(path, Path::new(&shown), what)],
+                sources,
             );
+            true
         }
-    };
-    for f in files {
-        match pipeline::compile(Input::File(f), &FsLoader::for_file(f, root)) {
-            Ok(c) => {
-                // The warnings about the data (a `covers` claim off the
-                // data, a capped sourcing line) need the equilibrium, so the
-                // program is evaluated, its results dropped.
-                let run = pipeline::evaluate(&c, &EvalOptions::default(), &lode::eval::Silent);
-                report(&run.warnings, &c.sources, f);
-            }
-            Err(fail) => {
-                report(&fail.diags, &fail.sources, f);
-                let code = if fail.io {
-                    ExitCode::Usage
-                } else {
-                    ExitCode::Failed
-                };
-                if worst == ExitCode::Ok || code == ExitCode::Usage {
-                    worst = code;
-                }
-            }
-        }
+        None => false,
     }
-    if format == CheckFormat::Json {
-        let json = serde_json::to_string_pretty(&located).unwrap_or_else(|_| "[]".into());
-        if write_stdout(&format!("{json}\n")) != ExitCode::Ok {
-            return ExitCode::Usage;
-        }
-    }
-    worst
 }
 
 fn data(name: Option<&str>) -> ExitCode {

@@ -1,12 +1,16 @@
 //! `lode test FILE|DIR...`: every `*.lode` file below the paths, each its
 //! own program, evaluated by [`lode::testing`]; a text or JUnit report.
+//! Files that only declare data are skipped; a diagnostic in a file many
+//! others use is shown once.
 
 use std::path::{Path, PathBuf};
 
 use lode::loader::FsLoader;
+use lode::source::{SourceId, SourceMap};
 use lode::testing::{self, FileReport};
 
-use super::{ExitCode, TestArgs, TestFormat, output, print_diags};
+use super::seen::Seen;
+use super::{ExitCode, TestArgs, TestFormat, deny_warnings, output, print_diags};
 
 /// Every `*.lode` file below the given paths, sorted, each once.
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
@@ -60,6 +64,14 @@ pub fn command(args: &TestArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     };
+    // `-o` onto a file under test would replace it with the report.
+    if let Some(out) = &args.output {
+        if let Some(file) = output::replaced_source(out, files.iter().map(PathBuf::as_path)) {
+            let d = output::replaced_source_diag(out, file, "a file under test");
+            print_diags(&[d], &SourceMap::new());
+            return ExitCode::Usage;
+        }
+    }
     let (samples, seed) = match args.sampling.parse() {
         Ok(s) => s,
         Err(code) => return code,
@@ -75,21 +87,44 @@ pub fn command(args: &TestArgs) -> ExitCode {
             )
         })
         .collect();
+    if let Some(out) = &args.output {
+        for r in &reports {
+            let sources = r.error.as_ref().map_or(&r.sources, |f| &f.sources);
+            let used = (1..sources.len())
+                .filter_map(|i| sources.get(SourceId(i as u32)))
+                .filter_map(|f| f.path.as_deref());
+            if let Some(file) = output::replaced_source(out, used) {
+                let d = output::replaced_source_diag(out, file, "a file the tests use");
+                print_diags(&[d], &SourceMap::new());
+                return ExitCode::Usage;
+            }
+        }
+    }
     let passed: usize = reports.iter().map(FileReport::passed).sum();
     let failed: usize = reports.iter().map(FileReport::failed).sum();
+    // A file that many others use is reported once, not by each of them.
+    let mut seen = Seen::default();
     let text = match args.format {
         TestFormat::Text => {
             for r in &reports {
                 if let Some(f) = &r.error {
-                    print_diags(&f.diags, &f.sources);
+                    print_diags(seen.fresh(&f.diags, &f.sources), &f.sources);
                 }
             }
             testing::text_report(&reports, passed, failed)
         }
         TestFormat::Junit => testing::junit(&reports),
     };
+    let mut warnings = 0;
+    if args.deny_warnings {
+        for r in &reports {
+            let fresh = seen.fresh(&r.warnings, &r.sources);
+            warnings += fresh.len();
+            print_diags(fresh, &r.sources);
+        }
+    }
     let written = match &args.output {
-        Some(path) => output::write_atomic(path, &text)
+        Some(path) => output::write_file(path, &text)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
         None => output::stdout(&text).map_err(|e| e.to_string()),
     };
@@ -100,7 +135,8 @@ pub fn command(args: &TestArgs) -> ExitCode {
     if args.format == TestFormat::Junit && args.output.is_some() {
         output::stderr(&format!("{passed} passed, {failed} failed\n"));
     }
-    if failed == 0 {
+    let denied = deny_warnings(args.deny_warnings, warnings);
+    if failed == 0 && !denied {
         ExitCode::Ok
     } else {
         ExitCode::Failed

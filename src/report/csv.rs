@@ -32,8 +32,15 @@
 //! - records appear in the order their (actor, mineral) first appears in the
 //!   comparison.
 //!
+//! With `--units t` ([`Units::Tonnes`]) two columns follow, `at_risk_t` and
+//! `shortfall_t`: tonnes a year (`tonnes.rs`), empty where the mineral has
+//! no volume or the row no data; in delta records, the against scenario's
+//! tonnes less the base's.
+//!
 //! Expectations and warnings are not part of the CSV.
 
+use super::Units;
+use super::tonnes::Volumes;
 use crate::metric::MetricKind;
 use crate::results::{Comparison, Results, Row, Stats};
 
@@ -55,27 +62,52 @@ pub(crate) const HEADER: [&str; 15] = [
     "cover_days",
 ];
 
-pub(crate) fn render(results: &Results) -> String {
-    match write(results) {
+/// The columns added by `--units t`.
+pub(crate) const TONNES: [&str; 2] = ["at_risk_t", "shortfall_t"];
+
+pub(crate) fn render(results: &Results, units: Units) -> String {
+    match write(results, units) {
         Ok(text) => text,
         // Writing to memory cannot fail; say so rather than panic if it does.
         Err(e) => format!("internal error: could not write CSV: {e}\n"),
     }
 }
 
-fn write(results: &Results) -> Result<String, Box<dyn std::error::Error>> {
+fn write(results: &Results, units: Units) -> Result<String, Box<dyn std::error::Error>> {
     if results.sampling.is_some() {
         return write_sampled(results);
     }
+    let volumes = Volumes::of(results, units);
+    let tonnes = units == Units::Tonnes;
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER)?;
+    let mut header = HEADER.to_vec();
+    if tonnes {
+        header.extend(TONNES);
+    }
+    w.write_record(header)?;
     for scenario in &results.scenarios {
         for row in &scenario.rows {
-            w.write_record(row_record(&scenario.name, row))?;
+            let mut record = row_record(&scenario.name, row).to_vec();
+            if tonnes {
+                record.push(opt(volumes.at_risk(row)));
+                record.push(opt(volumes.shortfall(row)));
+            }
+            w.write_record(record)?;
         }
     }
     for comparison in &results.comparisons {
-        for record in delta_records(results, comparison) {
+        for (actor, mineral, record) in delta_records(results, comparison) {
+            let mut record = record.to_vec();
+            if tonnes {
+                let rows = [&comparison.against, &comparison.base]
+                    .map(|s| find_row(results, s, &actor, &mineral));
+                let change = |of: &dyn Fn(&Row) -> Option<f64>| match rows {
+                    [Some(a), Some(b)] => Some(of(a)? - of(b)?),
+                    _ => None,
+                };
+                record.push(opt(change(&|r| volumes.at_risk(r))));
+                record.push(opt(change(&|r| volumes.shortfall(r))));
+            }
             w.write_record(record)?;
         }
     }
@@ -225,7 +257,8 @@ impl Deltas<'_> {
     }
 }
 
-fn delta_records(results: &Results, c: &Comparison) -> Vec<[String; 15]> {
+/// Each (actor, mineral) of the comparison, with its delta record.
+fn delta_records(results: &Results, c: &Comparison) -> Vec<(String, String, [String; 15])> {
     let mut groups: Vec<Deltas> = Vec::new();
     for d in &c.rows {
         let i = match groups
@@ -261,7 +294,7 @@ fn delta_records(results: &Results, c: &Comparison) -> Vec<[String; 15]> {
                 .or_else(|| find_row(results, &c.base, g.actor, g.mineral))
                 .map(|r| r.kind.as_str().to_string())
                 .unwrap_or_default();
-            [
+            let record = [
                 label.clone(),
                 g.actor.to_string(),
                 kind,
@@ -281,12 +314,13 @@ fn delta_records(results: &Results, c: &Comparison) -> Vec<[String; 15]> {
                 g.scalar(MetricKind::AtRisk),
                 g.scalar(MetricKind::Shortfall),
                 g.scalar(MetricKind::CoverDays),
-            ]
+            ];
+            (g.actor.to_string(), g.mineral.to_string(), record)
         })
         .collect()
 }
 
-fn find_row<'r>(
+pub(crate) fn find_row<'r>(
     results: &'r Results,
     scenario: &str,
     actor: &str,
@@ -300,7 +334,7 @@ fn find_row<'r>(
         .find(|r| r.actor == actor && r.mineral == mineral)
 }
 
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     format!("{v}")
 }
 

@@ -2,10 +2,20 @@
 //! printed, with a trailing newline. The shape lives in the `Serialize`
 //! derives of `results.rs`; this module only prints it.
 
-use crate::results::Results;
+use serde::Serialize;
 
-pub(crate) fn render(results: &Results) -> String {
-    match serde_json::to_string_pretty(results) {
+use super::Units;
+use super::tonnes::Volumes;
+use crate::results::{
+    Comparison, ExpectationResult, MineralInfo, Results, Row, SamplingInfo, WarningInfo,
+};
+
+pub(crate) fn render(results: &Results, units: Units) -> String {
+    let text = match units {
+        Units::Shares => serde_json::to_string_pretty(results),
+        Units::Tonnes => serde_json::to_string_pretty(&WithTonnes::of(results)),
+    };
+    match text {
         Ok(mut text) => {
             text.push('\n');
             text
@@ -21,8 +31,81 @@ pub(crate) fn render(results: &Results) -> String {
 
 /// Streams the same JSON as [`render`] into a writer.
 pub fn write(results: &Results, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, results).map_err(std::io::Error::from)?;
+    write_in(results, Units::Shares, w)
+}
+
+/// Streams the JSON of `results` in `units` into a writer.
+pub fn write_in(
+    results: &Results,
+    units: Units,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match units {
+        Units::Shares => serde_json::to_writer_pretty(&mut *w, results),
+        Units::Tonnes => serde_json::to_writer_pretty(&mut *w, &WithTonnes::of(results)),
+    }
+    .map_err(std::io::Error::from)?;
     w.write_all(b"\n")
+}
+
+/// [`Results`] with `at_risk_t` and `shortfall_t` after each row's fields
+/// (`--units t`): the same shape otherwise, borrowed, so it streams.
+#[derive(Serialize)]
+struct WithTonnes<'a> {
+    lode_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sampling: &'a Option<SamplingInfo>,
+    scenarios: Vec<ScenarioWithTonnes<'a>>,
+    comparisons: &'a [Comparison],
+    minerals: &'a [MineralInfo],
+    expectations: &'a [ExpectationResult],
+    warnings: &'a [WarningInfo],
+}
+
+#[derive(Serialize)]
+struct ScenarioWithTonnes<'a> {
+    name: &'a str,
+    at: &'a Option<String>,
+    rows: Vec<RowWithTonnes<'a>>,
+}
+
+#[derive(Serialize)]
+struct RowWithTonnes<'a> {
+    #[serde(flatten)]
+    row: &'a Row,
+    at_risk_t: Option<f64>,
+    shortfall_t: Option<f64>,
+}
+
+impl<'a> WithTonnes<'a> {
+    fn of(results: &'a Results) -> Self {
+        let volumes = Volumes::of(results, Units::Tonnes);
+        WithTonnes {
+            lode_version: results.lode_version,
+            sampling: &results.sampling,
+            scenarios: results
+                .scenarios
+                .iter()
+                .map(|s| ScenarioWithTonnes {
+                    name: &s.name,
+                    at: &s.at,
+                    rows: s
+                        .rows
+                        .iter()
+                        .map(|row| RowWithTonnes {
+                            row,
+                            at_risk_t: volumes.at_risk(row),
+                            shortfall_t: volumes.shortfall(row),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            comparisons: &results.comparisons,
+            minerals: &results.minerals,
+            expectations: &results.expectations,
+            warnings: &results.warnings,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -106,6 +189,45 @@ mod tests {
         assert!(v["expectations"][2]["actual"].is_null());
 
         assert_eq!(v["warnings"][0]["code"], "lode::W0301");
+    }
+
+    /// `--units t` adds `at_risk_t` and `shortfall_t` to each row and
+    /// changes nothing else (so the borrowed shape cannot drift from
+    /// `Results`). Fixture: japan_cutoff JP at risk 0.63 of demand 0.07 of
+    /// 390,000 t = 17,199 t; shortfall 0.2325 × 0.07 × 390,000 = 6,347.25 t.
+    #[test]
+    fn tonnes_add_two_fields_to_rows_and_nothing_else() {
+        use super::super::{Units, render_in};
+        let mut results = fixture::results();
+        // Every top-level field there, to compare.
+        results.sampling = Some(crate::results::SamplingInfo {
+            samples: 10,
+            seed: 7,
+        });
+        let plain: Value =
+            serde_json::from_str(&render(&results, Format::Json, &RenderOptions::default()))
+                .expect("JSON");
+        let text = render_in(
+            &results,
+            Format::Json,
+            &RenderOptions::default(),
+            Units::Tonnes,
+        );
+        let mut tonnes: Value = serde_json::from_str(&text).expect("JSON");
+        let jp = &tonnes["scenarios"][1]["rows"][2];
+        assert!((jp["at_risk_t"].as_f64().expect("t") - 17_199.0).abs() < 1e-6);
+        assert!((jp["shortfall_t"].as_f64().expect("t") - 6_347.25).abs() < 1e-6);
+        let mut streamed = Vec::new();
+        super::write_in(&results, Units::Tonnes, &mut streamed).expect("write");
+        assert_eq!(String::from_utf8(streamed).expect("UTF-8"), text);
+        for scenario in tonnes["scenarios"].as_array_mut().expect("scenarios") {
+            for row in scenario["rows"].as_array_mut().expect("rows") {
+                let row = row.as_object_mut().expect("a row");
+                assert!(row.remove("at_risk_t").is_some());
+                assert!(row.remove("shortfall_t").is_some());
+            }
+        }
+        assert_eq!(tonnes, plain);
     }
 
     #[test]

@@ -7,11 +7,12 @@
 //! rather than with comfy-table so they never wrap (a wrapped row breaks a
 //! markdown table) and can carry column alignment.
 
+use super::Units;
 use super::sections::{self, COMPARE_COLUMNS, Cell, Column, ExpectLine, SCENARIO_COLUMNS, Section};
 use crate::results::Results;
 
-pub(crate) fn render(results: &Results) -> String {
-    let sections = sections::sections(results);
+pub(crate) fn render(results: &Results, units: Units) -> String {
+    let sections = sections::sections(results, units);
     if sections.is_empty() {
         return "_No scenarios._\n".to_string();
     }

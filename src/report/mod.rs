@@ -1,7 +1,9 @@
 //! Renderers: turn an evaluated [`Results`] into the text `lode run` prints.
 //!
-//! Four formats (SPEC §4.1): an aligned terminal `table` (the default),
-//! GitHub-flavoured `markdown`, `csv` and `json`. Rendering only formats: it
+//! Five formats (SPEC §4.1): an aligned terminal `table` (the default),
+//! GitHub-flavoured `markdown`, `csv`, `csv-long` (one value a row, for
+//! spreadsheets to pivot) and `json`. With [`Units::Tonnes`] (`--units t`)
+//! each also gives at-risk and shortfall in tonnes a year (`tonnes.rs`). Rendering only formats: it
 //! never reorders rows (the evaluator already sorted them), never computes a
 //! metric, and never prints warnings (the CLI sends those to stderr).
 //!
@@ -11,10 +13,14 @@
 //! out. Every output ends with a newline, and no input makes one panic.
 
 mod csv;
+mod csv_long;
 pub mod json;
 mod markdown;
 mod sections;
 mod table;
+pub mod tonnes;
+
+pub use tonnes::Units;
 
 use std::fmt;
 use std::str::FromStr;
@@ -31,6 +37,8 @@ pub enum Format {
     Markdown,
     /// One header, one record per scenario, row and mineral.
     Csv,
+    /// One record per value, for spreadsheets to pivot.
+    CsvLong,
     /// Every result, comparison and expectation as JSON (schema in the README).
     Json,
 }
@@ -41,6 +49,7 @@ impl Format {
             Format::Table => "table",
             Format::Markdown => "markdown",
             Format::Csv => "csv",
+            Format::CsvLong => "csv-long",
             Format::Json => "json",
         }
     }
@@ -60,7 +69,7 @@ impl fmt::Display for UnknownFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown format `{}` (expected table, markdown, csv or json)",
+            "unknown format `{}` (expected table, markdown, csv, csv-long or json)",
             self.0
         )
     }
@@ -76,6 +85,7 @@ impl FromStr for Format {
             "table" => Ok(Format::Table),
             "markdown" => Ok(Format::Markdown),
             "csv" => Ok(Format::Csv),
+            "csv-long" => Ok(Format::CsvLong),
             "json" => Ok(Format::Json),
             _ => Err(UnknownFormat(s.to_string())),
         }
@@ -96,11 +106,18 @@ pub struct RenderOptions {
 
 /// Renders `results` in `format`. The text always ends with a newline.
 pub fn render(results: &Results, format: Format, opts: &RenderOptions) -> String {
+    render_in(results, format, opts, Units::Shares)
+}
+
+/// Renders `results` in `format`, with at-risk and shortfall in `units`.
+/// The text always ends with a newline.
+pub fn render_in(results: &Results, format: Format, opts: &RenderOptions, units: Units) -> String {
     let mut out = match format {
-        Format::Table => table::render(results, opts),
-        Format::Markdown => markdown::render(results),
-        Format::Csv => csv::render(results),
-        Format::Json => json::render(results),
+        Format::Table => table::render(results, opts, units),
+        Format::Markdown => markdown::render(results, units),
+        Format::Csv => csv::render(results, units),
+        Format::CsvLong => csv_long::render(results, units),
+        Format::Json => json::render(results, units),
     };
     if !out.ends_with('\n') {
         out.push('\n');
@@ -328,7 +345,13 @@ mod tests {
 
     #[test]
     fn format_names_round_trip() {
-        for f in [Format::Table, Format::Markdown, Format::Csv, Format::Json] {
+        for f in [
+            Format::Table,
+            Format::Markdown,
+            Format::Csv,
+            Format::CsvLong,
+            Format::Json,
+        ] {
             assert_eq!(f.as_str().parse::<Format>(), Ok(f));
             assert_eq!(f.to_string(), f.as_str());
         }
@@ -346,11 +369,20 @@ mod tests {
             rows: vec![],
         });
         for results in [&empty, &one_empty] {
-            for format in [Format::Table, Format::Markdown, Format::Csv, Format::Json] {
+            for format in [
+                Format::Table,
+                Format::Markdown,
+                Format::Csv,
+                Format::CsvLong,
+                Format::Json,
+            ] {
                 for color in [false, true] {
                     for width in [None, Some(0), Some(1), Some(120)] {
-                        let out = render(results, format, &RenderOptions { color, width });
-                        assert!(out.ends_with('\n'), "{format} {color} {width:?}: {out:?}");
+                        for units in [Units::Shares, Units::Tonnes] {
+                            let opts = RenderOptions { color, width };
+                            let out = render_in(results, format, &opts, units);
+                            assert!(out.ends_with('\n'), "{format} {color} {width:?}: {out:?}");
+                        }
                     }
                 }
             }

@@ -7,6 +7,8 @@
 //! of fractions signed percentage points (`+63.0 pp`), `hhi` an integer,
 //! `cover_days` one decimal, an absent value `–`.
 
+use super::Units;
+use super::tonnes::Volumes;
 use crate::results::{
     Comparison, DeltaRow, DemandBasis, ExpectationResult, Results, Row, RowKind, RowStats,
     ScenarioResult, Stats,
@@ -26,8 +28,9 @@ pub(crate) enum Tone {
 pub(crate) struct Cell {
     pub text: String,
     pub tone: Tone,
-    /// Shorter renderings of the same value, each narrower than the one
-    /// before, for a terminal table that would not fit otherwise.
+    /// Shorter renderings of the same value, one per narrowing level, each
+    /// no wider than the one before, for a terminal table that would not
+    /// fit otherwise.
     pub shorter: Vec<String>,
 }
 
@@ -135,12 +138,17 @@ pub(crate) struct ExpectLine {
 /// A comparison shows a metric only when it moved by more than this.
 pub(crate) const DELTA_EPSILON: f64 = 5e-4;
 
-pub(crate) fn sections(results: &Results) -> Vec<Section> {
-    let mut out: Vec<Section> = results.scenarios.iter().map(scenario_section).collect();
+pub(crate) fn sections(results: &Results, units: Units) -> Vec<Section> {
+    let volumes = Volumes::of(results, units);
+    let mut out: Vec<Section> = results
+        .scenarios
+        .iter()
+        .map(|s| scenario_section(s, &volumes))
+        .collect();
     // How to read the tables, once, under the last of them.
     let all: Vec<&Row> = results.scenarios.iter().flat_map(|s| &s.rows).collect();
     if let Some(Section::Scenario { notes, .. }) = out.last_mut() {
-        notes.extend(legend(&all));
+        notes.extend(legend(&all, &volumes));
         if let Some(s) = &results.sampling {
             notes.push(format!(
                 "over {} samples (seed {}): each figure is the median [5th–95th percentile]; \
@@ -163,11 +171,11 @@ pub(crate) fn sections(results: &Results) -> Vec<Section> {
     out
 }
 
-fn scenario_section(s: &ScenarioResult) -> Section {
+fn scenario_section(s: &ScenarioResult, volumes: &Volumes) -> Section {
     Section::Scenario {
         name: s.name.clone(),
         at: s.at.clone(),
-        rows: s.rows.iter().map(scenario_cells).collect(),
+        rows: s.rows.iter().map(|r| scenario_cells(r, volumes)).collect(),
         notes: partial_data(&s.rows),
     }
 }
@@ -240,7 +248,7 @@ fn sampled_cells(row: &Row, st: &RowStats) -> Vec<Cell> {
     ]
 }
 
-fn scenario_cells(row: &Row) -> Vec<Cell> {
+fn scenario_cells(row: &Row, volumes: &Volumes) -> Vec<Cell> {
     if let Some(st) = &row.stats {
         return sampled_cells(row, st);
     }
@@ -288,12 +296,16 @@ fn scenario_cells(row: &Row) -> Vec<Cell> {
             tone: Tone::Plain,
             shorter: vec![dependency(2), dependency(1)],
         },
-        Cell::plain(measured(row.at_risk, &percent)),
-        Cell {
-            text: measured(row.shortfall, &percent),
-            tone: shortfall_tone,
-            shorter: Vec::new(),
-        },
+        with_tonnes(
+            measured(row.at_risk, &percent),
+            volumes.at_risk(row),
+            Tone::Plain,
+        ),
+        with_tonnes(
+            measured(row.shortfall, &percent),
+            volumes.shortfall(row),
+            shortfall_tone,
+        ),
         Cell::plain(match row.cover_days {
             Some(d) => fixed(d, 1),
             None if !data => NO_DATA.to_string(),
@@ -302,9 +314,30 @@ fn scenario_cells(row: &Row) -> Vec<Cell> {
     ]
 }
 
+/// A share and, with `--units t`, its tonnes a year after it:
+/// `68.1% (17.8 kt/yr)`. A table too narrow for everything else shows the
+/// share alone (narrowing level 3, past the dependency list's).
+fn with_tonnes(share: String, tonnes: Option<f64>, tone: Tone) -> Cell {
+    match tonnes {
+        Some(t) if share != DASH && share != NO_DATA => {
+            let full = format!("{share} ({}/yr)", super::tonnes::format(t));
+            Cell {
+                text: full.clone(),
+                tone,
+                shorter: vec![full.clone(), full, share],
+            }
+        }
+        _ => Cell {
+            text: share,
+            tone,
+            shorter: Vec::new(),
+        },
+    }
+}
+
 /// How to read the scenario tables: what the figures are shares of, and
 /// what the marks in `rows` mean.
-fn legend(rows: &[&Row]) -> Vec<String> {
+fn legend(rows: &[&Row], volumes: &Volumes) -> Vec<String> {
     if rows.is_empty() {
         return Vec::new();
     }
@@ -321,6 +354,13 @@ fn legend(rows: &[&Row]) -> Vec<String> {
             "dependency: the share of the row's supply that passes through each supplier at \
              some stage of the chain, so the shares add up to more than 100%; the largest \
              first, then +N for N more suppliers"
+                .to_string(),
+        );
+    }
+    if rows.iter().any(|r| volumes.at_risk(r).is_some()) {
+        notes.push(
+            "(… t/yr) after at risk and shortfall: tonnes a year, the share × the row's demand × \
+             the mineral's volume (world demand a year); minerals without a volume show shares only"
                 .to_string(),
         );
     }

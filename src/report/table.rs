@@ -11,10 +11,10 @@
 use comfy_table::presets::NOTHING;
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, LineStyle, Table, Width};
 
-use super::RenderOptions;
 use super::sections::{
     self, COMPARE_COLUMNS, Cell, Column, ExpectLine, SCENARIO_COLUMNS, Section, Tone,
 };
+use super::{RenderOptions, Units};
 use crate::results::Results;
 
 const BOLD: &str = "\x1b[1m";
@@ -23,8 +23,8 @@ const RED: &str = "\x1b[31m";
 const YELLOW: &str = "\x1b[33m";
 const RESET: &str = "\x1b[0m";
 
-pub(crate) fn render(results: &Results, opts: &RenderOptions) -> String {
-    let sections = sections::sections(results);
+pub(crate) fn render(results: &Results, opts: &RenderOptions, units: Units) -> String {
+    let sections = sections::sections(results, units);
     if sections.is_empty() {
         return "no scenarios\n".to_string();
     }
@@ -192,7 +192,8 @@ const GAP: u16 = 2;
 /// whole, with only the actor labels wrapped (`allies` / `(coalition)`);
 /// the same with the dependency list cut to two suppliers, then to one
 /// (`CN 85.7% +11`); then the top supplier and the metric name may wrap
-/// too. When none fits, the table is printed as records instead
+/// too; then at risk and shortfall lose their tonnes (`--units t`). When
+/// none fits, the table is printed as records instead
 /// ([`records`]).
 fn fit(
     columns: &[Column],
@@ -235,12 +236,14 @@ fn fit(
     let fits = |bounds: &Vec<usize>| {
         width.is_none_or(|w| bounds.iter().sum::<usize>() + gaps <= usize::from(w))
     };
-    let tiers: [(usize, bool, &[&str]); 5] = [
+    let tiers: [(usize, bool, &[&str]); 6] = [
         (0, false, &["actor"]),
         (0, true, &["actor"]),
         (1, true, &["actor"]),
         (2, true, &["actor"]),
         (2, true, &["actor", "top supplier", "metric"]),
+        // Without the tonnes after at risk and shortfall (`--units t`).
+        (3, true, &["actor", "top supplier", "metric"]),
     ];
     let (level, wrap, bounds) = tiers
         .iter()
@@ -368,10 +371,58 @@ mod tests {
         insta::assert_snapshot!(plain(Some(60)));
     }
 
+    fn tonnes(width: Option<u16>) -> String {
+        super::super::render_in(
+            &fixture::results(),
+            Format::Table,
+            &RenderOptions {
+                color: false,
+                width,
+            },
+            Units::Tonnes,
+        )
+    }
+
+    /// japan_cutoff JP: at risk 0.63 × demand 0.07 × 390,000 t =
+    /// 17,199 t (17.2 kt); shortfall 0.2325 × 0.07 × 390,000 = 6,347.25 t.
+    #[test]
+    fn tonnes_follow_the_shares() {
+        let out = tonnes(None);
+        let jp = out
+            .lines()
+            .filter(|l| l.starts_with("rare_earths  JP"))
+            .nth(1)
+            .expect("japan_cutoff's JP row");
+        assert!(
+            jp.contains("63.0% (17.2 kt/yr)  23.2% (6.35 kt/yr)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("(… t/yr) after at risk and shortfall"),
+            "{out}"
+        );
+        // Too narrow for all of it: the shares alone, still a table.
+        let narrow = tonnes(Some(100));
+        assert!(
+            narrow.contains("63.0%") && !narrow.contains("kt/yr)"),
+            "{narrow}"
+        );
+        assert!(narrow.contains("─────"), "{narrow}");
+    }
+
     #[test]
     fn every_width_keeps_lines_within_it() {
         for width in [40u16, 60, 80, 90, 100, 120] {
             let out = plain(Some(width));
+            for line in tonnes(Some(width))
+                .lines()
+                .filter(|l| l.starts_with("rare_earths"))
+            {
+                assert!(
+                    line.chars().count() <= usize::from(width),
+                    "width {width}: {line:?}"
+                );
+            }
             for line in out.lines().filter(|l| l.starts_with("rare_earths")) {
                 // A single `name value` pair longer than the width may
                 // overflow; nothing in the fixture is that long at 40.

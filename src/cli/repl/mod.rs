@@ -42,7 +42,7 @@ pub fn command(file: Option<&Path>, empty: bool) -> ExitCode {
         }
     };
     session.saver = Box::new(|path: &Path, text: &str| {
-        output::write_atomic(path, text).map_err(|e| e.to_string())
+        output::write_file(path, text).map_err(|e| e.to_string())
     });
     let stdout_tty = std::io::stdout().is_terminal();
     session.display = Display {
