@@ -70,13 +70,16 @@ codes! {
     BanBy = "E0508", "`bans` takes no `by`";
     OutsideRoot = "E0601", "path leaves the project root";
     CannotRead = "E0602", "cannot read file";
-    NotSupported = "E0901", "not supported yet";
+    BadDate = "E0801", "not a date";
+    DateOrder = "E0802", "`until` not after `from`, or a date given twice";
+    UnknownRestriction = "E0803", "unknown restriction name";
     CoversMismatch = "W0301", "coalition demand claim differs from the data";
     SourcingCapped = "W0302", "sourcing flow capped at the exporter's surplus";
     SelfRestriction = "W0303", "actor restricts itself";
     EmptyTarget = "W0304", "restriction reaches no one, or no flow";
     CoversSupplies = "W0305", "a coalition's claim supplies demand the data lack";
     IdleDisruption = "W0306", "disruption of an actor with no output there";
+    LiftsNothing = "W0801", "a lift suspends no restriction";
 }
 
 impl Code {

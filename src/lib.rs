@@ -16,6 +16,7 @@
 //! - [`eval`] assembles each scenario and runs [`model`] (pure arithmetic on
 //!   one mineral at a time) into [`results`], typed by [`metric`].
 //! - [`report`] only formats results as text.
+//! - [`date`] reads the dates of dated statements.
 //! - [`pipeline`] strings the stages together; [`session`] is the REPL's
 //!   engine; [`testing`] evaluates `expect` lines file by file.
 //!
@@ -30,6 +31,7 @@
 pub mod ast;
 pub mod check;
 pub mod data;
+pub mod date;
 pub mod diagnostic;
 pub mod eval;
 pub mod loader;

@@ -44,9 +44,19 @@ impl FileReport {
 
 /// Evaluates one file's expectations, reading it through `loader`.
 pub fn test_file(path: &Path, loader: &dyn Loader) -> FileReport {
+    test_file_at(path, loader, None)
+}
+
+/// [`test_file`] with every scenario at `at` (`lode test --at DATE`);
+/// an `expect … at DATE` keeps its own date.
+pub fn test_file_at(path: &Path, loader: &dyn Loader, at: Option<crate::date::Date>) -> FileReport {
     match pipeline::compile(Input::File(path), loader) {
         Ok(c) => {
-            let run = pipeline::evaluate(&c, &EvalOptions::default(), &crate::eval::Silent);
+            let opts = EvalOptions {
+                at,
+                ..EvalOptions::default()
+            };
+            let run = pipeline::evaluate(&c, &opts, &crate::eval::Silent);
             FileReport {
                 path: path.to_path_buf(),
                 expectations: run.results.expectations,
@@ -82,7 +92,7 @@ pub fn text_report(reports: &[FileReport], passed: usize, failed: usize) -> Stri
             out.push_str(&format!(
                 "FAIL {} [{}] expect {}: actual {}{}\n",
                 e.location,
-                e.scenario,
+                e.scenario_label(),
                 e.text,
                 actual_text(e),
                 missed(e)
@@ -168,7 +178,7 @@ pub fn junit(reports: &[FileReport]) -> String {
             ));
         }
         for x in &r.expectations {
-            let case = xml(&format!("{}: {}", x.scenario, x.text));
+            let case = xml(&format!("{}: {}", x.scenario_label(), x.text));
             if x.passed {
                 out.push_str(&format!(
                     "    <testcase name=\"{case}\" classname=\"{name}\"/>\n"

@@ -302,6 +302,7 @@ impl Checker<'_> {
             tolerance,
             text: e.text.clone(),
             span,
+            at: None,
         })
     }
 }

@@ -45,6 +45,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Evaluate a scenario file and print its exposure tables
+    #[command(after_help = "Examples:\n  lode run scenarios/japan_2026.lode\n  \
+lode run scenarios/timeline_2023_2026.lode --at 2026-01-12 --scenario japan_cutoff\n  \
+lode run -e 'china restricts rare_earths to JP' --format json")]
     Run(RunArgs),
     /// Parse and check files, and the data claims they make; print diagnostics only
     Check {
@@ -101,9 +104,15 @@ pub struct RunArgs {
     /// Directory `use "path"` may not leave (default: the file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Evaluate at this date [not yet supported]
-    #[arg(long, value_name = "DATE", hide = true)]
-    pub at: Option<String>,
+    /// Evaluate every scenario at this date (2026-01-12, 2026-01 or
+    /// 2026Q1): only the statements in force on that day take part
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub at: Option<lode::date::Date>,
+}
+
+/// A `DATE` option: `2026-01-12`, `2026-01` or `2026Q1`.
+pub fn date_arg(s: &str) -> Result<lode::date::Date, String> {
+    lode::date::Date::parse(s).map_err(|e| format!("{}; {}", e.message(s), e.help()))
 }
 
 /// `--format` of `lode run`: the library's [`Format`] as clap sees it.
@@ -150,6 +159,9 @@ pub struct TestArgs {
     /// Directory `use "path"` may not leave (default: each file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Evaluate every scenario at this date; an `expect … at DATE` keeps its own
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub at: Option<lode::date::Date>,
 }
 
 /// Parses arguments and runs the command.
@@ -276,10 +288,6 @@ fn load(args: &RunArgs) -> Result<Compiled, Failed> {
 }
 
 fn run(args: RunArgs) -> ExitCode {
-    if args.at.is_some() {
-        output::stderr("error: `--at DATE` is not supported yet (dated policies are planned)\n");
-        return ExitCode::Usage;
-    }
     let compiled = match load(&args) {
         Ok(c) => c,
         Err(f) => {
@@ -309,7 +317,8 @@ fn run(args: RunArgs) -> ExitCode {
         None => None,
     };
     // Progress on standard error, only on a terminal and only after a second.
-    let run = pipeline::evaluate(&compiled, &EvalOptions { only }, &progress::Bar::stderr());
+    let opts = EvalOptions { only, at: args.at };
+    let run = pipeline::evaluate(&compiled, &opts, &progress::Bar::stderr());
     let results = run.results;
     print_diags(&run.warnings, &compiled.sources);
 

@@ -62,7 +62,7 @@ pub fn command(args: &TestArgs) -> ExitCode {
     };
     let reports: Vec<FileReport> = files
         .iter()
-        .map(|f| testing::test_file(f, &FsLoader::for_file(f, args.root.as_deref())))
+        .map(|f| testing::test_file_at(f, &FsLoader::for_file(f, args.root.as_deref()), args.at))
         .collect();
     let passed: usize = reports.iter().map(FileReport::passed).sum();
     let failed: usize = reports.iter().map(FileReport::failed).sum();

@@ -286,6 +286,7 @@ pub(crate) mod fixture {
                     margin: 0.0,
                     reason: None,
                     location: "demo.lode:12".into(),
+                    at: None,
                 },
                 ExpectationResult {
                     scenario: "base".into(),
@@ -297,6 +298,7 @@ pub(crate) mod fixture {
                     margin: 210.0,
                     reason: None,
                     location: "demo.lode:13".into(),
+                    at: None,
                 },
                 ExpectationResult {
                     scenario: "base".into(),
@@ -308,6 +310,7 @@ pub(crate) mod fixture {
                     margin: 0.0,
                     reason: None,
                     location: "demo.lode:14".into(),
+                    at: None,
                 },
             ],
             warnings: vec![WarningInfo {

@@ -346,7 +346,7 @@ fn expect_line(e: &ExpectationResult) -> ExpectLine {
     };
     ExpectLine {
         passed: e.passed,
-        scenario: e.scenario.clone(),
+        scenario: e.scenario_label(),
         text: e.text.clone(),
         actual,
     }

@@ -278,7 +278,11 @@ impl Session {
                 let _ = writeln!(out, "  {p}");
             }
         }
-        let st = assemble::scenario(&self.state.checked, ScenarioId::BASE);
+        let st = assemble::structure(
+            &self.state.checked,
+            ScenarioId::BASE,
+            self.state.date_of(ScenarioId::BASE),
+        );
         let rule = match st.allocation {
             Allocation::Sticky => "sticky".to_string(),
             Allocation::Market => "market".to_string(),
@@ -388,6 +392,7 @@ impl Session {
             &sources,
             &EvalOptions {
                 only: Some(scenario),
+                at: self.state.at,
             },
         )
         .results;

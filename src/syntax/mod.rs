@@ -327,6 +327,8 @@ pub const KEYWORDS: &[&str] = &[
     "lifts",
     "restrictions",
     "only",
+    "as",
+    "at",
     "days",
     "months",
     "years",
