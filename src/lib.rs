@@ -16,7 +16,8 @@
 //! - [`eval`] assembles each scenario and runs [`model`] (pure arithmetic on
 //!   one mineral at a time) into [`results`], typed by [`metric`].
 //! - [`report`] only formats results as text.
-//! - [`date`] reads the dates of dated statements.
+//! - [`date`] reads the dates of dated statements; [`timeline`] evaluates
+//!   a scenario step by step, with stockpiles that deplete.
 //! - [`pipeline`] strings the stages together; [`session`] is the REPL's
 //!   engine; [`testing`] evaluates `expect` lines file by file.
 //!
@@ -45,3 +46,4 @@ pub mod session;
 pub mod source;
 pub mod syntax;
 pub mod testing;
+pub mod timeline;

@@ -241,7 +241,15 @@ fn one_scenario_keeps_only_its_comparison() {
         panic!("does not check")
     };
     let b = c.checked.scenario_id("b").unwrap();
-    let r = eval::evaluate(&c.checked, &c.sources, &EvalOptions { only: Some(b) }).results;
+    let r = eval::evaluate(
+        &c.checked,
+        &c.sources,
+        &EvalOptions {
+            only: Some(b),
+            at: None,
+        },
+    )
+    .results;
     let names: Vec<&str> = r.scenarios.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["b"]);
     let pairs: Vec<(&str, &str)> = r
@@ -255,7 +263,15 @@ fn one_scenario_keeps_only_its_comparison() {
     assert!(r.expectations[0].passed);
     // Choosing the comparison's base shows no comparison: none is about it.
     let base = c.checked.scenario_id("base").unwrap();
-    let r = eval::evaluate(&c.checked, &c.sources, &EvalOptions { only: Some(base) }).results;
+    let r = eval::evaluate(
+        &c.checked,
+        &c.sources,
+        &EvalOptions {
+            only: Some(base),
+            at: None,
+        },
+    )
+    .results;
     assert!(r.comparisons.is_empty());
 }
 

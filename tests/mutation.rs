@@ -267,7 +267,7 @@ fn pipeline(text: String) -> bool {
             let ev = eval::evaluate(
                 &compiled.checked,
                 &compiled.sources,
-                &EvalOptions { only: None },
+                &EvalOptions::default(),
             );
             let _ = render_all(&compiled.warnings, &compiled.sources, Style::plain());
             let _ = render_all(&ev.warnings, &compiled.sources, Style::plain());

@@ -321,6 +321,7 @@ fn run_base_table(path: &std::path::Path) -> String {
         &compiled.sources,
         &EvalOptions {
             only: Some(lode::program::ScenarioId::BASE),
+            at: None,
         },
     )
     .results;

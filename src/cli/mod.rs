@@ -6,6 +6,7 @@ mod output;
 mod progress;
 mod repl;
 mod test;
+mod timeline;
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -60,6 +61,8 @@ lode run -e 'china restricts rare_earths to JP' --format json")]
     },
     /// Evaluate every `expect` line; print "N passed, M failed"
     Test(TestArgs),
+    /// Follow one scenario over time: shortfall, stockpiles and when they run out
+    Timeline(timeline::TimelineArgs),
     /// Explore scenarios interactively
     Repl {
         /// Start from this file instead of `use world2024`
@@ -182,6 +185,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check { files, root } => check_files(&files, root.as_deref()),
         Command::Test(args) => test::command(&args),
+        Command::Timeline(args) => timeline::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
         Command::Data { name } => data(name.as_deref()),
         Command::Completions { shell } => {

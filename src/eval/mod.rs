@@ -17,7 +17,7 @@ pub mod compare;
 mod dated;
 pub mod expect;
 mod exposure;
-mod plan;
+pub(crate) mod plan;
 pub mod progress;
 mod rows;
 

@@ -189,8 +189,17 @@ fn shown_rows(
     state: &ScenarioState,
     s: ScenarioId,
 ) -> Vec<(Subject, MineralId)> {
+    rows_for(checked, state, checked.report_of(s))
+}
+
+/// The rows a `report` selection shows (the default rows without one), in
+/// SPEC §4.1 order.
+pub(crate) fn rows_for(
+    checked: &Checked,
+    state: &ScenarioState,
+    report: Option<&crate::program::ReportSel>,
+) -> Vec<(Subject, MineralId)> {
     let world = &checked.world;
-    let report = checked.report_of(s);
     // Minerals in file order (SPEC §4.1), whatever order `on` lists them in.
     let minerals: Vec<MineralId> = match report.and_then(|r| r.minerals.as_ref()) {
         Some(listed) => {

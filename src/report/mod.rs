@@ -15,6 +15,7 @@ pub mod json;
 mod markdown;
 mod sections;
 mod table;
+pub mod timeline;
 
 use std::fmt;
 use std::str::FromStr;
