@@ -410,7 +410,16 @@ fn data(name: Option<&str>) -> ExitCode {
                     .lines()
                     .filter(|l| l.trim_start().starts_with("actor "))
                     .count();
-                out.push_str(&format!("{n}\t{actors} actors, {minerals} minerals\n"));
+                // A data set of dated policies: its statements with a `from`.
+                let policies = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with('#') && l.contains(" from "))
+                    .count();
+                if actors == 0 && minerals == 0 {
+                    out.push_str(&format!("{n}\t{policies} dated policies\n"));
+                } else {
+                    out.push_str(&format!("{n}\t{actors} actors, {minerals} minerals\n"));
+                }
             }
             write_stdout(&out)
         }
