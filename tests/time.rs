@@ -379,6 +379,9 @@ fn the_default_range_runs_from_the_earliest_date_to_twelve_months_after_the_late
         .collect();
     // 2026-01-15 and 2026-02-15 fall in the ban; from 2026-03-15 it is over.
     assert!(close(f[0], 0.5) && close(f[1], 0.5) && close(f[2], 0.0));
+    // Two situations in 14 steps, so two evaluations of the one mineral:
+    // during the ban (2 steps) and after it (12).
+    assert_eq!(t.evaluations, 2);
     let undated = compile("CN bans ore to JP\nreport for JP on ore");
     let e = timeline::timeline(&undated.checked, &TimelineOptions::default()).unwrap_err();
     assert!(e.to_string().contains("names no date"), "{e}");
@@ -574,4 +577,44 @@ fn the_embedded_policies_date_the_gallium_ban_and_its_suspension() {
     assert!(close(at(Some("2024-12-03")).1, 8.9 / 10.5));
     assert!(close(at(Some("2024-12-02")).1, 0.0));
     assert!(close(at(Some("2026-11-27")).1, 8.9 / 10.5));
+}
+
+/// The chronology of `scenarios/timeline_2023_2026.lode`, 36 months from
+/// January 2024 over all 13 minerals: 468 (mineral, step) pairs, but a
+/// mineral is evaluated again only when a dated statement touching it
+/// changes. The situations, by the first step that sees them:
+/// - gallium and germanium (licensing throughout; the ban from 2025-01, its
+///   suspension 2025-12 to 2026-11): 3 each;
+/// - antimony (licensing from 2024-10, then as gallium): 4;
+/// - rare_earths (October controls from 2025-11, suspended 2025-12 to
+///   2026-11; Japan from 2026-01): none, controls, suspended, suspended with
+///   Japan, controls with Japan: 5;
+/// - graphite and lithium (October controls and their suspension): none,
+///   controls, suspended — and controls again in 2026-12, as in 2025-11: 3
+///   each;
+/// - the 7 others, no dated statement: 1 each.
+///
+/// 3 + 3 + 4 + 5 + 3 + 3 + 7 = 28.
+#[test]
+fn a_timeline_evaluates_a_mineral_once_per_situation() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/timeline_2023_2026.lode");
+    let loader = lode::loader::FsLoader::for_file(&path, None);
+    let c = match pipeline::compile(Input::File(&path), &loader) {
+        Ok(c) => c,
+        Err(f) => panic!(
+            "{:?}",
+            f.diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+        ),
+    };
+    let minerals: Vec<lode::program::MineralId> = c.checked.world.mineral_ids().collect();
+    assert_eq!(minerals.len(), 13);
+    let opts = TimelineOptions {
+        from: Some(d("2024-01")),
+        until: Some(d("2027-01")),
+        minerals: Some(minerals),
+        ..TimelineOptions::default()
+    };
+    let t = timeline::timeline(&c.checked, &opts).unwrap();
+    assert_eq!(t.steps.len(), 36);
+    assert_eq!(t.evaluations, 28);
 }

@@ -101,6 +101,10 @@ pub struct Timeline {
     pub rows: Vec<TimelineRow>,
     /// One per country and mineral holding a stockpile during the range.
     pub stockpiles: Vec<StockSummary>,
+    /// How many times a mineral was evaluated: once per mineral and
+    /// distinct set of dated statements in force that touch it.
+    #[serde(skip)]
+    pub evaluations: usize,
 }
 
 /// One (actor, mineral) over the steps.
@@ -297,24 +301,38 @@ pub fn timeline(checked: &Checked, opts: &TimelineOptions) -> Result<Timeline, T
     }
     // Which dated statements are in force, per mineral and step: the key
     // of an evaluation.
+    // A lift touches the minerals of the restrictions it can suspend.
     let actions = checked.actions(s);
-    let dated: Vec<(usize, Option<MineralId>)> = actions
+    let dated: Vec<(usize, MineralId)> = actions
         .iter()
         .enumerate()
         .filter(|(_, a)| a.from.is_some() || a.until.is_some())
-        .filter_map(|(i, a)| match &a.kind {
+        .flat_map(|(i, a)| match &a.kind {
             ActionKind::Restrict { mineral, .. }
             | ActionKind::Disrupt { mineral, .. }
-            | ActionKind::Adds { mineral, .. } => Some((i, Some(*mineral))),
-            ActionKind::Lift { .. } => Some((i, None)),
+            | ActionKind::Adds { mineral, .. } => vec![(i, *mineral)],
+            ActionKind::Lift { .. } => {
+                let mut touched: Vec<(usize, MineralId)> = actions
+                    .iter()
+                    .filter_map(|r| match &r.kind {
+                        ActionKind::Restrict { mineral, .. } if !a.suspends(r).is_empty() => {
+                            Some((i, *mineral))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                touched.sort_unstable();
+                touched.dedup();
+                touched
+            }
             // A stockpile changes the stock, not the market.
-            _ => None,
+            _ => Vec::new(),
         })
         .collect();
     let key = |m: MineralId, t: Date| -> Vec<bool> {
         dated
             .iter()
-            .filter(|(_, am)| am.is_none_or(|am| am == m))
+            .filter(|(_, am)| *am == m)
             .map(|&(i, _)| actions[i].in_force(Some(t)))
             .collect()
     };
@@ -329,6 +347,7 @@ pub fn timeline(checked: &Checked, opts: &TimelineOptions) -> Result<Timeline, T
         step_key.push(keys);
     }
     let jobs: Vec<((MineralId, Vec<bool>), usize)> = first_step.into_iter().collect();
+    let evaluations = jobs.len();
     let evaluated: HashMap<(MineralId, Vec<bool>), Figures> = jobs
         .into_par_iter()
         .map(|((m, k), i)| {
@@ -505,5 +524,6 @@ pub fn timeline(checked: &Checked, opts: &TimelineOptions) -> Result<Timeline, T
         steps,
         rows: out_rows,
         stockpiles,
+        evaluations,
     })
 }
