@@ -36,7 +36,7 @@ pub enum ExitCode {
     long_about = "lode evaluates scenario files — `coalition G7+AU+IN+KR+MX covers 60% demand; \
 china restricts rare_earths to JP` — into exposure tables: supply at risk, shortfall after \
 rerouting, dependency through the whole chain, import reliance, concentration and stockpile cover.",
-    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode repl"
+    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode timeline scenarios/timeline_2023_2026.lode --for JP --on rare_earths\n  lode repl"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -47,7 +47,7 @@ pub struct Cli {
 pub enum Command {
     /// Evaluate a scenario file and print its exposure tables
     #[command(after_help = "Examples:\n  lode run scenarios/japan_2026.lode\n  \
-lode run scenarios/timeline_2023_2026.lode --at 2026-01-12 --scenario japan_cutoff\n  \
+lode run scenarios/timeline_2023_2026.lode --at 2026-01-12\n  \
 lode run -e 'china restricts rare_earths to JP' --format json")]
     Run(RunArgs),
     /// Parse and check files, and the data claims they make; print diagnostics only

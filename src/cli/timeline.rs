@@ -19,8 +19,8 @@ use super::{ExitCode, FormatArg, color_allowed, date_arg, output, print_diags, s
 #[command(
     after_help = "The scenario is evaluated at each step date; the situation of a step \
 holds until the next. Stockpiles deplete: a stock of L days covers a shortfall f for L/f days, \
-then runs out.\n\nExamples:\n  lode timeline scenarios/timeline_2023_2026.lode --scenario \
-japan_cutoff --for JP --on rare_earths\n  lode timeline scenarios/timeline_2023_2026.lode --from \
+then runs out.\n\nExamples:\n  lode timeline scenarios/timeline_2023_2026.lode --for JP --on \
+rare_earths\n  lode timeline scenarios/timeline_2023_2026.lode --from \
 2025-10 --until 2027-01 --step quarter --format csv -o timeline.csv"
 )]
 pub struct TimelineArgs {

@@ -310,6 +310,12 @@ impl Session {
             "  allocation {rule}, rerouting {}",
             query::percent(st.rerouting.plain)
         );
+        if let Some(at) = st.at {
+            let _ = writeln!(
+                out,
+                "  as of {at}: the statements in force that day take part"
+            );
+        }
         for s in &self.state.stmts {
             let StmtKind::Scenario(b) = &s.kind else {
                 continue;

@@ -75,8 +75,8 @@ impl std::fmt::Display for TimelineError {
             ),
             TimelineError::TooManySteps { steps, step } => write!(
                 f,
-                "the range holds {steps} {} steps; a timeline has at most {MAX_STEPS}: a longer \
-                 step or a shorter range",
+                "the range holds about {steps} {} steps; a timeline has at most {MAX_STEPS}: a \
+                 longer step or a shorter range",
                 step.name()
             ),
             TimelineError::Calendar => write!(f, "the range runs past the year 9999"),
@@ -221,10 +221,11 @@ pub fn range(
     }
     let mut steps = Vec::new();
     for i in 0.. {
-        let t = opts.step.nth(from, i).ok_or(TimelineError::Calendar)?;
-        if t >= until {
+        // Past the calendar's last day the range is over too: `until` is
+        // within the calendar.
+        let Some(t) = opts.step.nth(from, i).filter(|&t| t < until) else {
             break;
-        }
+        };
         if steps.len() == MAX_STEPS {
             // Count them all for the message, cheaply.
             let per_year = match opts.step {
