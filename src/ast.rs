@@ -55,6 +55,10 @@ pub enum StmtKind {
     Mineral(MineralDecl),
     Coalition(CoalitionDecl),
     Let(LetDecl),
+    /// `samples N`: how many samples to draw by default (SPEC §9.2).
+    Samples(Expr),
+    /// `seed S`: the default seed.
+    Seed(Expr),
     Source(StringLit),
     /// `rare_earths.refining: CN 80%` (or a bare stage) outside a mineral block.
     ShareOverride(ShareOverride),
@@ -340,13 +344,53 @@ pub struct Expect {
     pub scenario: Option<Name>,
     /// `expect SCENARIO at DATE: …`: measured at that date.
     pub at: Option<StringLit>,
+    /// What is taken of the metric: its value, a statistic over the
+    /// samples, or the chance that a comparison holds (SPEC §9.4).
+    pub measure: Measure,
     pub path: MetricPath,
     pub op: CmpOp,
     pub op_span: Span,
     pub rhs: ExpectRhs,
     pub tolerance: Option<Expr>,
-    /// The expectation as written, after `expect` (and the scenario prefix).
+    /// The expectation after `expect` (and the scenario prefix), in the
+    /// canonical layout of `lode fmt`: `JP.rare_earths.shortfall > 30%`.
     pub text: String,
+}
+
+/// A statistic over the samples of a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatKind {
+    P5,
+    P50,
+    P95,
+    Mean,
+}
+
+impl StatKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            StatKind::P5 => "p5",
+            StatKind::P50 => "p50",
+            StatKind::P95 => "p95",
+            StatKind::Mean => "mean",
+        }
+    }
+}
+
+/// What an expectation takes of its metric.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Measure {
+    /// The deterministic value.
+    Value,
+    /// `p5(…)`, `p50(…)`, `p95(…)`, `mean(…)`.
+    Stat(StatKind, Span),
+    /// `chance(METRIC OP VALUE)`: the share of samples where it holds.
+    Chance {
+        op: CmpOp,
+        op_span: Span,
+        rhs: Box<ExpectRhs>,
+        span: Span,
+    },
 }
 
 /// A REPL input: statements, or a query to print.

@@ -60,6 +60,7 @@ codes! {
     WrongUnit = "E0403", "value of the wrong kind";
     NeedsVolume = "E0404", "mass stockpile on a mineral without volume";
     DivisionByZero = "E0405", "division by zero";
+    NeedsSamples = "E0406", "a statistic over samples in a run without samples";
     GroupCycle = "E0501", "group contains itself";
     UseCycle = "E0502", "files use each other in a cycle";
     ExtendsCycle = "E0503", "scenarios extend each other in a cycle";
@@ -70,6 +71,11 @@ codes! {
     BanBy = "E0508", "`bans` takes no `by`";
     OutsideRoot = "E0601", "path leaves the project root";
     CannotRead = "E0602", "cannot read file";
+    ImportColumn = "E0701", "trade table lacks a column";
+    ImportNoRows = "E0702", "trade table has no import row for that year or code";
+    ImportNumber = "E0703", "trade table number not readable";
+    ImportShape = "E0704", "trade table malformed or ambiguous";
+    ImportOption = "E0705", "import option not usable";
     BadDate = "E0801", "not a date";
     DateOrder = "E0802", "`until` not after `from`, or a date given twice";
     UnknownRestriction = "E0803", "unknown restriction name";
@@ -79,6 +85,9 @@ codes! {
     EmptyTarget = "W0304", "restriction reaches no one, or no flow";
     CoversSupplies = "W0305", "a coalition's claim supplies demand the data lack";
     IdleDisruption = "W0306", "disruption of an actor with no output there";
+    SharesScaled = "W0307", "sampled shares over 100% scaled down";
+    ImportUnmapped = "W0701", "trade code maps to no country";
+    ImportMissing = "W0702", "trade rows without the measure left out";
     LiftsNothing = "W0801", "a lift suspends no restriction";
 }
 

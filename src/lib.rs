@@ -15,7 +15,12 @@
 //!   reporting every independent error as a [`diagnostic::Diag`] (data).
 //! - [`eval`] assembles each scenario and runs [`model`] (pure arithmetic on
 //!   one mineral at a time) into [`results`], typed by [`metric`].
-//! - [`report`] only formats results as text.
+//! - [`report`] only formats results as text; [`format`] prints a program
+//!   in its canonical layout (`lode fmt`).
+//! - [`ide`]: what editors ask of a program (diagnostics with lines and
+//!   columns, hover, completion, definitions, symbols, highlighting).
+//! - [`explain`] shows how one number is made: its terms and the lines
+//!   they rest on (`lode explain`, the REPL's `:explain`).
 //! - [`date`] reads the dates of dated statements; [`timeline`] evaluates
 //!   a scenario step by step, with stockpiles that deplete.
 //! - [`pipeline`] strings the stages together; [`session`] is the REPL's
@@ -31,10 +36,15 @@
 
 pub mod ast;
 pub mod check;
+pub mod coverage;
 pub mod data;
 pub mod date;
 pub mod diagnostic;
 pub mod eval;
+pub mod explain;
+pub mod format;
+pub mod ide;
+pub mod import;
 pub mod loader;
 pub mod metric;
 pub mod model;
@@ -42,6 +52,7 @@ pub mod pipeline;
 pub mod program;
 pub mod report;
 pub mod results;
+pub mod sample;
 pub mod session;
 pub mod source;
 pub mod syntax;

@@ -145,10 +145,35 @@ pub struct Run {
     pub warnings: Vec<Diag>,
 }
 
-/// Evaluates a compiled program.
+/// The sampling a run of `compiled` uses: the command line's `--samples`
+/// and `--seed`, else the file's `samples` and `seed` lines. A program whose
+/// expectations are about samples cannot run without: that is an error
+/// (`lode::E0406`) at each such expectation.
+pub fn sampling(
+    compiled: &Compiled,
+    samples: Option<usize>,
+    seed: Option<u64>,
+) -> Result<Option<crate::sample::SampleOptions>, Vec<Diag>> {
+    match crate::sample::resolve(&compiled.checked, samples, seed) {
+        Some(s) => Ok(Some(s)),
+        None => {
+            let errors = crate::sample::requires_samples(&compiled.checked);
+            if errors.is_empty() {
+                Ok(None)
+            } else {
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// Evaluates a compiled program: plainly, or over samples when `opts`
+/// says so.
 pub fn evaluate(compiled: &Compiled, opts: &EvalOptions, progress: &dyn Progress) -> Run {
-    let evaluation =
-        eval::evaluate_with_progress(&compiled.checked, &compiled.sources, opts, progress);
+    let evaluation = match opts.sampling {
+        Some(s) => eval::evaluate_sampled(&compiled.checked, &compiled.sources, opts, s, progress),
+        None => eval::evaluate_with_progress(&compiled.checked, &compiled.sources, opts, progress),
+    };
     let mut results = evaluation.results;
     let mut infos: Vec<WarningInfo> = compiled.warnings.iter().map(WarningInfo::of).collect();
     infos.append(&mut results.warnings);

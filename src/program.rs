@@ -586,6 +586,8 @@ pub enum Expected {
 pub struct Expectation {
     pub scenario: ScenarioId,
     pub metric: MetricRef,
+    /// What is taken of the metric (SPEC §9.4).
+    pub measure: Measure,
     pub op: CmpOp,
     pub expected: Expected,
     pub tolerance: Option<f64>,
@@ -594,6 +596,29 @@ pub struct Expectation {
     /// `expect SCENARIO at DATE: …`: measured at that date rather than the
     /// scenario's own (both sides of a comparison between metrics).
     pub at: Option<Date>,
+}
+
+/// What an expectation compares: the metric's deterministic value, a
+/// statistic over the samples, or the share of samples in which a
+/// comparison holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Measure {
+    Value,
+    Stat(crate::ast::StatKind),
+    Chance { op: CmpOp, expected: Expected },
+}
+
+impl Measure {
+    pub fn needs_samples(&self) -> bool {
+        !matches!(self, Measure::Value)
+    }
+}
+
+/// `samples N` and `seed S` of the main file, with where they are written.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Sampling {
+    pub samples: Option<(usize, Span)>,
+    pub seed: Option<(u64, Span)>,
 }
 
 /// Rows to show: `None` means the default rows.
@@ -665,6 +690,8 @@ pub struct Checked {
     pub params: Vec<Param>,
     /// Every use of a name, in the order the checker met them.
     pub uses: Vec<Use>,
+    /// `samples` and `seed` statements.
+    pub sampling: Sampling,
 }
 
 impl Checked {

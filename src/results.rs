@@ -10,6 +10,9 @@ use crate::metric::{MetricKey, MetricKind};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Results {
     pub lode_version: &'static str,
+    /// With `--samples`: how many samples, from which seed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<SamplingInfo>,
     pub scenarios: Vec<ScenarioResult>,
     pub comparisons: Vec<Comparison>,
     pub minerals: Vec<MineralInfo>,
@@ -70,7 +73,7 @@ impl DemandBasis {
 /// One (actor, mineral) row: every metric of SPEC §3.6, fractions in [0, 1].
 /// A metric measured against the row's demand is `None` — no data — when
 /// the row has no demand figure (SPEC §3.6): never 0.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub actor: String,
     pub kind: RowKind,
@@ -78,26 +81,59 @@ pub struct Row {
     pub demand: f64,
     pub demand_basis: DemandBasis,
     /// For a group: how many of its members have a demand figure, of all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_members: Option<[usize; 2]>,
     /// Output share per stage, in stage order.
-    #[serde(serialize_with = "ser_map")]
     pub output: Vec<(String, f64)>,
     pub import_reliance: Option<f64>,
     pub top_supplier: Option<String>,
     pub top_supplier_share: Option<f64>,
     pub hhi: Option<f64>,
     /// Every supplier with a share ≥ 0.001, largest first.
-    #[serde(serialize_with = "ser_map_arc")]
     pub dependency: Option<Vec<(std::sync::Arc<str>, f64)>>,
     pub at_risk: Option<f64>,
     pub shortfall: Option<f64>,
     pub cover_days: Option<f64>,
     /// Suppliers under the listing floor, kept only where a comparison
     /// needs their exact share.
-    #[serde(skip)]
     pub dependency_small: Vec<(std::sync::Arc<str>, f64)>,
+    /// With `--samples`: the metrics over the samples. JSON then writes
+    /// these in place of the deterministic figures (see `report::json`).
+    pub stats: Option<Box<RowStats>>,
 }
+
+/// How a sampled run drew its samples.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SamplingInfo {
+    pub samples: usize,
+    pub seed: u64,
+}
+
+/// The most frequent `top_supplier` over the samples.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mode {
+    pub mode: String,
+    /// The share of samples in which it is the top supplier.
+    pub frequency: f64,
+}
+
+/// A row's metrics over the samples (SPEC §9.3): each numeric metric as
+/// `{mean, p5, p50, p95}`, `top_supplier` as its mode. `None` where the
+/// row has no data (or, for `cover_days`, no sample has a value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowStats {
+    pub demand: Stats,
+    pub output: Vec<(String, Stats)>,
+    pub import_reliance: Option<Stats>,
+    pub top_supplier: Option<Mode>,
+    pub top_supplier_share: Option<Stats>,
+    pub hhi: Option<Stats>,
+    pub dependency: Option<Vec<(std::sync::Arc<str>, Stats)>>,
+    pub at_risk: Option<Stats>,
+    pub shortfall: Option<Stats>,
+    pub cover_days: Option<Stats>,
+}
+
+pub use crate::sample::Stats;
 
 /// A delta table against the first scenario of a `compare` line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -184,6 +220,69 @@ impl WarningInfo {
     }
 }
 
+/// SPEC §4.2's row: the deterministic figures, or with `--samples` each
+/// numeric metric as `{mean, p5, p50, p95}` and `top_supplier` as
+/// `{mode, frequency}` (§9.3).
+impl Serialize for Row {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("actor", &self.actor)?;
+        m.serialize_entry("kind", &self.kind)?;
+        m.serialize_entry("mineral", &self.mineral)?;
+        match &self.stats {
+            None => {
+                m.serialize_entry("demand", &self.demand)?;
+                m.serialize_entry("demand_basis", &self.demand_basis)?;
+                if let Some(k) = &self.data_members {
+                    m.serialize_entry("data_members", k)?;
+                }
+                m.serialize_entry("output", &Pairs(&self.output))?;
+                m.serialize_entry("import_reliance", &self.import_reliance)?;
+                m.serialize_entry("top_supplier", &self.top_supplier)?;
+                m.serialize_entry("top_supplier_share", &self.top_supplier_share)?;
+                m.serialize_entry("hhi", &self.hhi)?;
+                m.serialize_entry("dependency", &self.dependency.as_deref().map(Pairs))?;
+                m.serialize_entry("at_risk", &self.at_risk)?;
+                m.serialize_entry("shortfall", &self.shortfall)?;
+                m.serialize_entry("cover_days", &self.cover_days)?;
+            }
+            Some(st) => {
+                m.serialize_entry("demand", &st.demand)?;
+                m.serialize_entry("demand_basis", &self.demand_basis)?;
+                if let Some(k) = &self.data_members {
+                    m.serialize_entry("data_members", k)?;
+                }
+                m.serialize_entry("output", &Pairs(&st.output))?;
+                m.serialize_entry("import_reliance", &st.import_reliance)?;
+                m.serialize_entry("top_supplier", &st.top_supplier)?;
+                m.serialize_entry("top_supplier_share", &st.top_supplier_share)?;
+                m.serialize_entry("hhi", &st.hhi)?;
+                m.serialize_entry("dependency", &st.dependency.as_deref().map(Pairs))?;
+                m.serialize_entry("at_risk", &st.at_risk)?;
+                m.serialize_entry("shortfall", &st.shortfall)?;
+                m.serialize_entry("cover_days", &st.cover_days)?;
+            }
+        }
+        m.end()
+    }
+}
+
+/// `(key, value)` pairs as a JSON object, in order.
+struct Pairs<'a, K, V>(&'a [(K, V)]);
+
+impl<K: std::fmt::Display, V: Serialize> Serialize for Pairs<'_, K, V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(&k.to_string(), v)?;
+        }
+        map.end()
+    }
+}
+
+#[allow(dead_code)]
 fn ser_map_arc<S: serde::Serializer>(
     pairs: &Option<Vec<(std::sync::Arc<str>, f64)>>,
     s: S,
@@ -199,6 +298,7 @@ fn ser_map_arc<S: serde::Serializer>(
     map.end()
 }
 
+#[allow(dead_code)]
 fn ser_map<S: serde::Serializer>(pairs: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut map = s.serialize_map(Some(pairs.len()))?;

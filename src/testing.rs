@@ -44,15 +44,36 @@ impl FileReport {
 
 /// Evaluates one file's expectations, reading it through `loader`.
 pub fn test_file(path: &Path, loader: &dyn Loader) -> FileReport {
-    test_file_at(path, loader, None)
+    test_file_with(path, loader, None, None, None)
 }
 
-/// [`test_file`] with every scenario at `at` (`lode test --at DATE`);
-/// an `expect … at DATE` keeps its own date.
-pub fn test_file_at(path: &Path, loader: &dyn Loader, at: Option<crate::date::Date>) -> FileReport {
+/// [`test_file`] with `--samples`, `--seed` and `--at` from the command
+/// line; an `expect … at DATE` keeps its own date under `--at`.
+pub fn test_file_with(
+    path: &Path,
+    loader: &dyn Loader,
+    samples: Option<usize>,
+    seed: Option<u64>,
+    at: Option<crate::date::Date>,
+) -> FileReport {
     match pipeline::compile(Input::File(path), loader) {
         Ok(c) => {
+            let sampling = match pipeline::sampling(&c, samples, seed) {
+                Ok(s) => s,
+                Err(diags) => {
+                    return FileReport {
+                        path: path.to_path_buf(),
+                        expectations: Vec::new(),
+                        error: Some(Failure {
+                            diags,
+                            sources: c.sources,
+                            io: false,
+                        }),
+                    };
+                }
+            };
             let opts = EvalOptions {
+                sampling,
                 at,
                 ..EvalOptions::default()
             };

@@ -246,7 +246,7 @@ fn one_scenario_keeps_only_its_comparison() {
         &c.sources,
         &EvalOptions {
             only: Some(b),
-            at: None,
+            ..Default::default()
         },
     )
     .results;
@@ -268,7 +268,7 @@ fn one_scenario_keeps_only_its_comparison() {
         &c.sources,
         &EvalOptions {
             only: Some(base),
-            at: None,
+            ..Default::default()
         },
     )
     .results;

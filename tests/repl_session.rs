@@ -321,7 +321,7 @@ fn run_base_table(path: &std::path::Path) -> String {
         &compiled.sources,
         &EvalOptions {
             only: Some(lode::program::ScenarioId::BASE),
-            at: None,
+            ..EvalOptions::default()
         },
     )
     .results;
@@ -503,4 +503,33 @@ fn in_a_pipe_it_prints_values_without_banner_or_prompts() {
     assert_eq!(code, 1, "a failed input fails the run");
     assert!(err.contains("did you mean `rare_earths`"), "{err}");
     assert!(out.ends_with("%\n") && !out.contains("lode>"), "{out}");
+}
+
+/// `:load` shows each expectation of the file with its scenario and result.
+#[test]
+fn load_prints_each_expectation_with_its_scenario() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("e.lode");
+    // BB imports 35 of its 75 from AA; a 40% cut removes 0.4·35 = 14:
+    // shortfall 14/75 = 18.67%.
+    std::fs::write(
+        &path,
+        "scenario cut {\n  AA restricts widget to BB by 40%\n}\n\
+         expect cut: BB.widget.shortfall > 18%\nexpect BB.widget.shortfall > 1%\n",
+    )
+    .expect("written");
+    let mut s = tiny();
+    let r = ok(&mut s, &format!(":load {}", path.display()));
+    assert!(
+        r.output
+            .contains("✓ passed [cut]: BB.widget.shortfall > 18% (actual 18.7%)"),
+        "{}",
+        r.output
+    );
+    assert!(
+        r.output
+            .contains("✗ failed [base]: BB.widget.shortfall > 1% (actual 0.0%)"),
+        "{}",
+        r.output
+    );
 }

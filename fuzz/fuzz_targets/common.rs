@@ -17,7 +17,7 @@ pub fn run(text: &str) {
             let evaluation = eval::evaluate(
                 &compiled.checked,
                 &compiled.sources,
-                &EvalOptions { only: None },
+                &EvalOptions::default(),
             );
             let _ = render_all(&evaluation.warnings, &compiled.sources, Style::plain());
             let opts = RenderOptions {

@@ -61,6 +61,25 @@ impl Checker<'_> {
                 return false;
             }
             StmtKind::Let(_) | StmtKind::Source(_) => return false,
+            StmtKind::Samples(e) | StmtKind::Seed(e) => {
+                let samples = matches!(stmt.kind, StmtKind::Samples(_));
+                if in_block {
+                    self.error(
+                        Diag::new(
+                            Code::NotHere,
+                            format!(
+                                "`{}` applies to the whole file, not to a scenario",
+                                if samples { "samples" } else { "seed" }
+                            ),
+                        )
+                        .with_label(stmt.span, "inside a block")
+                        .help("write it at the top level"),
+                    );
+                } else {
+                    self.sampling_line(e, vars, samples, stmt.span, checked);
+                }
+                return false;
+            }
             StmtKind::Report(_) | StmtKind::Compare(_) | StmtKind::Expect(_) => return true,
             StmtKind::ShareOverride(o) => {
                 self.share_override(o, vars, stmt.span, checked, scenario)
@@ -141,6 +160,45 @@ impl Checker<'_> {
             .actions
             .extend(kinds.into_iter().map(|kind| when.apply(kind, span)));
         false
+    }
+
+    /// `samples N` (1 to [`crate::sample::MAX_SAMPLES`]) or `seed S` (a
+    /// whole number from 0 to 2^64 − 1); the last one written wins.
+    fn sampling_line(
+        &mut self,
+        e: &ast::Expr,
+        vars: &Vars,
+        samples: bool,
+        span: Span,
+        checked: &mut Checked,
+    ) {
+        let v = match super::values::eval(e, vars) {
+            Ok(v) => v,
+            Err(d) => return self.error(d),
+        };
+        let what = if samples { "`samples`" } else { "`seed`" };
+        if v.dim != Dim::Number || v.percent || v.value.fract() != 0.0 {
+            return self.error(
+                Diag::new(Code::WrongUnit, format!("{what} takes a whole number"))
+                    .with_label(e.span, "not a whole number")
+                    .help(if samples {
+                        "write `samples 10000`"
+                    } else {
+                        "write `seed 42`"
+                    }),
+            );
+        }
+        if samples {
+            match crate::sample::check_count(v.value, e.span) {
+                Ok(n) => checked.sampling.samples = Some((n, span)),
+                Err(d) => self.error(d),
+            }
+        } else {
+            match crate::sample::check_seed(v.value, e.span) {
+                Ok(s) => checked.sampling.seed = Some((s, span)),
+                Err(d) => self.error(d),
+            }
+        }
     }
 
     /// A fraction in 0..=100%, as a number of the program.
@@ -304,7 +362,7 @@ impl Checker<'_> {
         false
     }
 
-    fn sourcing_override(
+    pub(super) fn sourcing_override(
         &mut self,
         s: &ast::SourcingOverride,
         vars: &Vars,
@@ -432,8 +490,22 @@ impl Checker<'_> {
             );
         }
         let target_span = r.actor.span.to(target_span(&r.target));
-        let mut out = Vec::new();
+        // One restriction per mineral, over every stage the list names for
+        // it, each once: `ore.mine, ore.mill by 10 kt` takes 10 kt off both
+        // flows together, and `ore.mine, ore` does not cut the mine twice.
+        let mut merged: Vec<(MineralId, Vec<usize>)> = Vec::new();
         for (mineral, stages) in targets {
+            match merged.iter_mut().find(|(m, _)| *m == mineral) {
+                Some((_, all)) => all.extend(stages),
+                None => merged.push((mineral, stages)),
+            }
+        }
+        for (_, stages) in &mut merged {
+            stages.sort_unstable();
+            stages.dedup();
+        }
+        let mut out = Vec::new();
+        for (mineral, stages) in merged {
             let (fraction, quota) = match &amount {
                 Amount::Fraction(f) => (*f, None),
                 Amount::Mass(v) => {

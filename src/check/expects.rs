@@ -7,7 +7,7 @@ use crate::diagnostic::{Code, Diag, suggest};
 use crate::metric::MetricKind;
 use std::collections::HashMap;
 
-use crate::program::{Def, Expectation, Expected, Metric, MetricRef, ScenarioId};
+use crate::program::{Def, Expectation, Expected, Measure, Metric, MetricRef, ScenarioId};
 use crate::source::Span;
 
 impl Checker<'_> {
@@ -141,7 +141,123 @@ impl Checker<'_> {
             None => None,
         };
         let metric = metric?;
-        let expected = match (&e.rhs, &metric.metric) {
+        let (measure, expected) = match &e.measure {
+            ast::Measure::Value => (
+                Measure::Value,
+                self.expected_of(&e.rhs, e.op, e.op_span, &metric, &e.path, vars, ids)?,
+            ),
+            ast::Measure::Stat(kind, span) => {
+                if metric.metric == Metric::TopSupplier {
+                    self.error(
+                        Diag::new(
+                            Code::WrongUnit,
+                            format!("`{}` is taken of a number, not of an actor", kind.name()),
+                        )
+                        .with_label(*span, "a statistic")
+                        .help(
+                            "ask how often an actor is the top supplier: `chance(… == CN) >= 90%`",
+                        ),
+                    );
+                    return None;
+                }
+                let expected =
+                    self.expected_of(&e.rhs, e.op, e.op_span, &metric, &e.path, vars, ids)?;
+                if matches!(expected, Expected::Metric { .. }) {
+                    self.error(
+                        Diag::new(
+                            Code::WrongUnit,
+                            format!("`{}(…)` is compared with a value", kind.name()),
+                        )
+                        .with_label(e.op_span, "compared with another metric")
+                        .help("write a value: `p95(JP.rare_earths.shortfall) < 80%`"),
+                    );
+                    return None;
+                }
+                (Measure::Stat(*kind), expected)
+            }
+            ast::Measure::Chance {
+                op, op_span, rhs, ..
+            } => {
+                let inner = self.expected_of(rhs, *op, *op_span, &metric, &e.path, vars, ids)?;
+                if matches!(inner, Expected::Metric { .. }) {
+                    self.error(
+                        Diag::new(
+                            Code::WrongUnit,
+                            "`chance(…)` compares a metric with a value",
+                        )
+                        .with_label(*op_span, "compared with another metric")
+                        .help("write a value: `chance(JP.rare_earths.shortfall > 50%) >= 90%`"),
+                    );
+                    return None;
+                }
+                (
+                    Measure::Chance {
+                        op: *op,
+                        expected: inner,
+                    },
+                    Expected::Value(self.probability(&e.rhs, vars)?),
+                )
+            }
+        };
+        Some(Expectation {
+            scenario: ScenarioId::BASE,
+            metric,
+            measure,
+            op: e.op,
+            expected,
+            tolerance,
+            text: e.text.clone(),
+            span,
+            at: None,
+        })
+    }
+
+    /// The share of samples a `chance(…)` is compared with: 0..100%.
+    fn probability(&mut self, rhs: &ExpectRhs, vars: &Vars) -> Option<f64> {
+        let ExpectRhs::Value(v) = rhs else {
+            let span = match rhs {
+                ExpectRhs::Code(c) => c.span,
+                ExpectRhs::Metric { path, .. } => path.span,
+                ExpectRhs::Value(v) => v.span,
+            };
+            self.error(
+                Diag::new(
+                    Code::WrongUnit,
+                    "`chance(…)` is compared with a share of samples",
+                )
+                .with_label(span, "not a percentage")
+                .help("write a percentage: `chance(JP.rare_earths.shortfall > 50%) >= 90%`"),
+            );
+            return None;
+        };
+        match super::values::eval_as(
+            v,
+            vars,
+            super::values::Want::Fraction("`chance(…)`"),
+            &mut None,
+        ) {
+            Ok(x) => Some(x.value),
+            Err(d) => {
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    /// What the metric is compared with: a value in its unit, an actor for
+    /// `top_supplier`, or another metric.
+    #[allow(clippy::too_many_arguments)]
+    fn expected_of(
+        &mut self,
+        rhs: &ExpectRhs,
+        op: CmpOp,
+        op_span: Span,
+        metric: &MetricRef,
+        path: &ast::MetricPath,
+        vars: &Vars,
+        ids: &HashMap<String, ScenarioId>,
+    ) -> Option<Expected> {
+        let expected = match (rhs, &metric.metric) {
             (ExpectRhs::Metric { scenario, path }, m) => {
                 let other_scenario = match scenario {
                     Some(n) => match ids.get(&n.text) {
@@ -174,19 +290,19 @@ impl Checker<'_> {
                                 other.metric.kind()
                             ),
                         )
-                        .with_label(e.path.metric.span, format!("{}", m.kind()))
+                        .with_label(path.metric.span, format!("{}", m.kind()))
                         .with_label(path.metric.span, format!("{}", other.metric.kind()))
                         .help("compare fractions with fractions, the HHI with the HHI, days with days"),
                     );
                     return None;
                 }
-                if matches!(m, Metric::TopSupplier) && !matches!(e.op, CmpOp::Eq | CmpOp::Ne) {
+                if matches!(m, Metric::TopSupplier) && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
                     self.error(
                         Diag::new(
                             Code::WrongUnit,
                             "`top_supplier` is compared with `==` or `!=`",
                         )
-                        .with_label(e.op_span, "not an equality"),
+                        .with_label(op_span, "not an equality"),
                     );
                     return None;
                 }
@@ -261,7 +377,7 @@ impl Checker<'_> {
                             Code::WrongUnit,
                             format!(
                                 "`{}` is not compared with {}",
-                                e.path.metric.text,
+                                path.metric.text,
                                 val.dim.describe()
                             ),
                         )
@@ -274,7 +390,7 @@ impl Checker<'_> {
                     self.error(
                         Diag::new(
                             Code::OutOfRange,
-                            format!("`{}` is a fraction between 0 and 1", e.path.metric.text),
+                            format!("`{}` is a fraction between 0 and 1", path.metric.text),
                         )
                         .with_label(v.span, "above 1")
                         .help(format!("did you mean `{}%`?", val.value)),
@@ -284,25 +400,16 @@ impl Checker<'_> {
                 Expected::Value(val.value)
             }
         };
-        if matches!(expected, Expected::Actor(_)) && !matches!(e.op, CmpOp::Eq | CmpOp::Ne) {
+        if matches!(expected, Expected::Actor(_)) && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
             self.error(
                 Diag::new(
                     Code::WrongUnit,
                     "`top_supplier` is compared with `==` or `!=`",
                 )
-                .with_label(e.op_span, "not an equality"),
+                .with_label(op_span, "not an equality"),
             );
             return None;
         }
-        Some(Expectation {
-            scenario: ScenarioId::BASE,
-            metric,
-            op: e.op,
-            expected,
-            tolerance,
-            text: e.text.clone(),
-            span,
-            at: None,
-        })
+        Some(expected)
     }
 }

@@ -111,6 +111,35 @@ pub fn check(
     program: Program,
     opts: CheckOptions<'_>,
 ) -> Result<(Checked, Vec<Diag>), Vec<Diag>> {
+    let partial = check_partial(sources, main, program, opts);
+    if partial.errors.is_empty() {
+        Ok((partial.checked, partial.warnings))
+    } else {
+        let mut all = partial.errors;
+        all.extend(partial.warnings);
+        Err(all)
+    }
+}
+
+/// What a check found, errors or not.
+pub struct Partial {
+    /// Everything that checked: with errors, the statements in error are
+    /// missing, but every name that resolved is there with its uses, so an
+    /// editor can still hover and go to definitions in a file with a
+    /// mistake. Never evaluate it when `errors` is not empty.
+    pub checked: Checked,
+    pub errors: Vec<Diag>,
+    pub warnings: Vec<Diag>,
+}
+
+/// Checks a parsed program and keeps what checked even when there are
+/// errors (see [`Partial`]).
+pub fn check_partial(
+    sources: &mut SourceMap,
+    main: SourceId,
+    program: Program,
+    opts: CheckOptions<'_>,
+) -> Partial {
     let mut c = Checker {
         sources,
         opts,
@@ -172,12 +201,10 @@ pub fn check(
             c.errors.push(d);
         }
     }
-    if c.errors.is_empty() {
-        Ok((checked, c.warnings))
-    } else {
-        let mut all = c.errors;
-        all.extend(c.warnings);
-        Err(all)
+    Partial {
+        checked,
+        errors: c.errors,
+        warnings: c.warnings,
     }
 }
 

@@ -8,8 +8,8 @@ use super::{Checker, MAX_GROUP_MEMBERS, MAX_STAGES, Unit};
 use crate::ast::{self, MineralItemKind, Share, StmtKind};
 use crate::diagnostic::{Code, Diag};
 use crate::program::{
-    Actor, ActorId, CoversClaim, Group, GroupId, GroupKind, Mineral, MineralId, ROW, ShareEntry,
-    Shares, SourcingLine,
+    ActionKind, Actor, ActorId, CoversClaim, Group, GroupId, GroupKind, Mineral, MineralId, ROW,
+    ShareEntry, Shares, SourcingLine,
 };
 use crate::source::Span;
 use crate::syntax::limits::MAX_DEPTH;
@@ -371,11 +371,27 @@ impl Checker<'_> {
         }
     }
 
-    /// World data of a unit: gdp, mineral bodies, coalition claims. In a file
-    /// that is `use`d, anything else is an error.
+    /// World data of a unit: gdp, mineral bodies, coalition claims, and in a
+    /// file that is `use`d, sourcing statements (`JP sources nickel.mining:
+    /// PH 60%`, SPEC §14). In a used file, anything else is an error.
     pub(super) fn world_data(&mut self, unit: &Unit, vars: &Vars) {
+        // The minerals of the sourcing statement just read: a `source` line
+        // right after it cites it, and is listed with those minerals.
+        let mut cited: Vec<MineralId> = Vec::new();
         for stmt in &unit.program.stmts {
+            if let (StmtKind::Source(s), false) = (&stmt.kind, cited.is_empty()) {
+                for &m in &cited {
+                    let sources = &mut self.world.minerals[m].sources;
+                    if !sources.contains(&s.value) {
+                        sources.push(s.value.clone());
+                    }
+                }
+            }
+            cited.clear();
             match &stmt.kind {
+                StmtKind::Sourcing(s) if !unit.main => {
+                    cited = self.world_sourcing(s, vars, stmt.span);
+                }
                 StmtKind::Actor(decls) => {
                     for d in decls {
                         let Some(g) = &d.gdp else { continue };
@@ -398,11 +414,33 @@ impl Checker<'_> {
                 _ if !unit.main => self.error(
                     Diag::new(Code::NotHere, "a used file may only declare data and dated policies")
                         .with_label(stmt.span, "not a declaration or a dated policy")
-                        .help("`use` brings in actors, groups, coalitions, minerals, variables and policies with a `from` date; put other policies and scenarios in the main file"),
+                        .help("`use` brings in actors, groups, coalitions, minerals, variables, sourcing lines (`JP sources nickel.mining: PH 60%`) and policies with a `from` date; put other policies and scenarios in the main file"),
                 ),
                 _ => {}
             }
         }
+    }
+
+    /// A used file's sourcing statement is world data, in force in every
+    /// scenario: it replaces the line of the same buyer and stage, whichever
+    /// file stated that line (a mineral block's own line yields to it, see
+    /// [`Checker::mineral_body`]). Returns the minerals it applies to.
+    fn world_sourcing(
+        &mut self,
+        s: &ast::SourcingOverride,
+        vars: &Vars,
+        span: Span,
+    ) -> Vec<MineralId> {
+        let mut minerals = Vec::new();
+        for kind in self.sourcing_override(s, vars, span) {
+            if let ActionKind::Sourcing { mineral, line } = kind {
+                let lines = &mut self.world.minerals[mineral].sourcing;
+                lines.retain(|l| !(l.buyer == line.buyer && l.stage == line.stage));
+                lines.push(line);
+                minerals.push(mineral);
+            }
+        }
+        minerals
     }
 
     fn coalition_claim(&mut self, c: &ast::CoalitionDecl, vars: &Vars) {
@@ -446,6 +484,9 @@ impl Checker<'_> {
         }
         let mut seen_lines: HashSet<String> = HashSet::new();
         let mut volume_seen = false;
+        // A mineral has one block, so the sourcing lines it has already
+        // come from used files' statements, read earlier; they win.
+        let stated = self.world.minerals[id].sourcing.len();
         for item in &m.items {
             match &item.kind {
                 MineralItemKind::Stages(_) => {}
@@ -513,11 +554,18 @@ impl Checker<'_> {
                         self.sourcing_line(id, buyer, stage.as_ref(), shares, vars, item.span)
                     {
                         let mineral = &self.world.minerals[id];
+                        // A used file's statement for this buyer and stage,
+                        // read earlier, wins over the block's line.
+                        if mineral.sourcing[..stated]
+                            .iter()
+                            .any(|l| l.buyer == line.buyer && l.stage == line.stage)
+                        {
+                            continue;
+                        }
                         // A sourcing line fixes the buyer's import shares at
                         // a stage (SPEC §3.3): a second one would fix them
                         // again.
-                        if let Some(first) = mineral
-                            .sourcing
+                        if let Some(first) = mineral.sourcing[stated..]
                             .iter()
                             .find(|l| l.buyer == line.buyer && l.stage == line.stage)
                         {

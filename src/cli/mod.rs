@@ -2,6 +2,11 @@
 //! `main.rs` only maps the returned [`ExitCode`]. Everything here renders
 //! what the library returns; the work is done by [`lode::pipeline`].
 
+mod coverage;
+mod explain;
+mod fmt;
+mod import;
+mod lsp;
 mod output;
 mod progress;
 mod repl;
@@ -36,7 +41,7 @@ pub enum ExitCode {
     long_about = "lode evaluates scenario files — `coalition G7+AU+IN+KR+MX covers 60% demand; \
 china restricts rare_earths to JP` — into exposure tables: supply at risk, shortfall after \
 rerouting, dependency through the whole chain, import reliance, concentration and stockpile cover.",
-    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode timeline scenarios/timeline_2023_2026.lode --for JP --on rare_earths\n  lode repl"
+    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode explain scenarios/seed.lode JP.rare_earths.shortfall\n  lode timeline scenarios/timeline_2023_2026.lode --for JP --on rare_earths\n  lode repl"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -58,11 +63,17 @@ lode run -e 'china restricts rare_earths to JP' --format json")]
         /// Directory `use "path"` may not leave (default: each file's directory)
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Diagnostics as text on standard error, or as one JSON array on
+        /// standard output
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
     },
     /// Evaluate every `expect` line; print "N passed, M failed"
     Test(TestArgs),
     /// Follow one scenario over time: shortfall, stockpiles and when they run out
     Timeline(timeline::TimelineArgs),
+    /// Show how one number is made: its formula, its terms, the lines they rest on
+    Explain(explain::ExplainArgs),
     /// Explore scenarios interactively
     Repl {
         /// Start from this file instead of `use world2024`
@@ -75,7 +86,31 @@ lode run -e 'china restricts rare_earths to JP' --format json")]
     Data {
         /// Data set to print (e.g. world2024)
         name: Option<String>,
+        /// Instead of the text: per mineral and stage, the share of world
+        /// output and demand that named countries hold (the rest is ROW), the
+        /// figures by confidence label, and the coalition members without a
+        /// demand figure
+        #[arg(long, requires = "name")]
+        coverage: bool,
     },
+    /// Turn a trade table (UN Comtrade or CEPII BACI CSV) into sourcing lines to `use`
+    #[command(after_help = import::EXAMPLES)]
+    Import(import::ImportArgs),
+    /// Rewrite files in the canonical layout (standard input to standard
+    /// output when no file is named)
+    Fmt {
+        /// Change nothing: print a diff and exit 1 when a file is not formatted
+        #[arg(long)]
+        check: bool,
+        /// Files to format
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Serve the Language Server Protocol on standard input and output
+    Lsp,
+    /// Print the TextMate grammar of the language (for editors/vscode)
+    #[command(hide = true)]
+    EditorGrammar,
     /// Print a shell completion script
     Completions {
         /// Shell to generate for
@@ -111,6 +146,31 @@ pub struct RunArgs {
     /// 2026Q1): only the statements in force on that day take part
     #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub at: Option<lode::date::Date>,
+    #[command(flatten)]
+    pub sampling: SampleArgs,
+}
+
+/// `--samples N --seed S` (SPEC §9.2).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SampleArgs {
+    /// Draw N samples of the uncertain values (`20%..60%`) and show each
+    /// metric as `p50 [p5–p95]`; overrides a `samples` line
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub samples: Option<String>,
+    /// Seed of the samples (default: the file's `seed` line, else 0); the
+    /// same seed gives the same output on any number of threads
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    pub seed: Option<String>,
+}
+
+impl SampleArgs {
+    /// The options, checked; a bad value is printed and is a usage error.
+    pub fn parse(&self) -> Result<(Option<usize>, Option<u64>), ExitCode> {
+        lode::sample::from_options(self.samples.as_deref(), self.seed.as_deref()).map_err(|d| {
+            print_diags(&[d], &SourceMap::new());
+            ExitCode::Usage
+        })
+    }
 }
 
 /// A `DATE` option: `2026-01-12`, `2026-01` or `2026Q1`.
@@ -143,6 +203,13 @@ impl From<FormatArg> for Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    /// `[{"code", "severity", "message", "file", "span", "line", "column", "labels", "help"}]`
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TestFormat {
     Text,
     Junit,
@@ -165,6 +232,8 @@ pub struct TestArgs {
     /// Evaluate every scenario at this date; an `expect … at DATE` keeps its own
     #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub at: Option<lode::date::Date>,
+    #[command(flatten)]
+    pub sampling: SampleArgs,
 }
 
 /// Parses arguments and runs the command.
@@ -183,11 +252,24 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => run(args),
-        Command::Check { files, root } => check_files(&files, root.as_deref()),
+        Command::Check {
+            files,
+            root,
+            format,
+        } => check_files(&files, root.as_deref(), format),
         Command::Test(args) => test::command(&args),
         Command::Timeline(args) => timeline::command(&args),
+        Command::Explain(args) => explain::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
-        Command::Data { name } => data(name.as_deref()),
+        Command::Data {
+            name: Some(name),
+            coverage: true,
+        } => coverage::command(&name),
+        Command::Data { name, .. } => data(name.as_deref()),
+        Command::Import(args) => import::command(&args),
+        Command::Fmt { check, files } => fmt::command(&files, check),
+        Command::Lsp => lsp::command(),
+        Command::EditorGrammar => write_stdout(&lode::ide::textmate::grammar()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "lode", &mut out);
@@ -321,8 +403,26 @@ fn run(args: RunArgs) -> ExitCode {
         None => None,
     };
     // Progress on standard error, only on a terminal and only after a second.
-    let opts = EvalOptions { only, at: args.at };
-    let run = pipeline::evaluate(&compiled, &opts, &progress::Bar::stderr());
+    let (samples, seed) = match args.sampling.parse() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let sampling = match pipeline::sampling(&compiled, samples, seed) {
+        Ok(s) => s,
+        Err(diags) => {
+            print_diags(&diags, &compiled.sources);
+            return ExitCode::Failed;
+        }
+    };
+    let run = pipeline::evaluate(
+        &compiled,
+        &EvalOptions {
+            only,
+            at: args.at,
+            sampling,
+        },
+        &progress::Bar::stderr(),
+    );
     let results = run.results;
     print_diags(&run.warnings, &compiled.sources);
 
@@ -370,8 +470,20 @@ fn run(args: RunArgs) -> ExitCode {
     }
 }
 
-fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
+fn check_files(files: &[PathBuf], root: Option<&Path>, format: CheckFormat) -> ExitCode {
     let mut worst = ExitCode::Ok;
+    let mut located = Vec::new();
+    let mut report = |diags: &[Diag], sources: &SourceMap, file: &Path| match format {
+        CheckFormat::Text => print_diags(diags, sources),
+        CheckFormat::Json => {
+            let shown = file.display().to_string();
+            located.extend(
+                diags
+                    .iter()
+                    .map(|d| lode::ide::located::Located::of(d, sources, Some(&shown))),
+            );
+        }
+    };
     for f in files {
         match pipeline::compile(Input::File(f), &FsLoader::for_file(f, root)) {
             Ok(c) => {
@@ -379,10 +491,10 @@ fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
                 // data, a capped sourcing line) need the equilibrium, so the
                 // program is evaluated, its results dropped.
                 let run = pipeline::evaluate(&c, &EvalOptions::default(), &lode::eval::Silent);
-                print_diags(&run.warnings, &c.sources);
+                report(&run.warnings, &c.sources, f);
             }
             Err(fail) => {
-                print_diags(&fail.diags, &fail.sources);
+                report(&fail.diags, &fail.sources, f);
                 let code = if fail.io {
                     ExitCode::Usage
                 } else {
@@ -392,6 +504,12 @@ fn check_files(files: &[PathBuf], root: Option<&Path>) -> ExitCode {
                     worst = code;
                 }
             }
+        }
+    }
+    if format == CheckFormat::Json {
+        let json = serde_json::to_string_pretty(&located).unwrap_or_else(|_| "[]".into());
+        if write_stdout(&format!("{json}\n")) != ExitCode::Ok {
+            return ExitCode::Usage;
         }
     }
     worst

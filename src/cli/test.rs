@@ -60,9 +60,21 @@ pub fn command(args: &TestArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     };
+    let (samples, seed) = match args.sampling.parse() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let reports: Vec<FileReport> = files
         .iter()
-        .map(|f| testing::test_file_at(f, &FsLoader::for_file(f, args.root.as_deref()), args.at))
+        .map(|f| {
+            testing::test_file_with(
+                f,
+                &FsLoader::for_file(f, args.root.as_deref()),
+                samples,
+                seed,
+                args.at,
+            )
+        })
         .collect();
     let passed: usize = reports.iter().map(FileReport::passed).sum();
     let failed: usize = reports.iter().map(FileReport::failed).sum();

@@ -240,6 +240,9 @@ pub struct Resolved {
     pub restrictions: Vec<Restricted>,
     pub disruptions: Vec<Disrupted>,
     pub rerouting: f64,
+    /// A share line's named shares added up to more than 100% with these
+    /// values (a sample can draw that) and were scaled down to 100%.
+    pub scaled: bool,
 }
 
 /// A sourcing line with its shares.
@@ -278,6 +281,12 @@ pub fn resolve(
     values: &Values,
 ) -> Resolved {
     let ms = &st.minerals[mineral];
+    let scaled = ms
+        .stage_shares
+        .iter()
+        .chain(std::iter::once(&ms.demand))
+        .flatten()
+        .any(|line| named_sum(line, values) > 1.0 + 1e-9);
     let caps = (0..ms.stage_shares.len())
         .map(|s| {
             let mut c = with_row(checked, ms.stage_shares[s].as_ref(), values);
@@ -290,6 +299,7 @@ pub fn resolve(
     let fraction = |n: Num| n.get(values).clamp(0.0, 1.0);
     let (demand, basis) = demand_with_covers(checked, st, mineral, values);
     Resolved {
+        scaled,
         caps,
         demand,
         basis,
@@ -355,12 +365,22 @@ fn with_row(checked: &Checked, shares: Option<&Shares>, values: &Values) -> BTre
     full_line(checked, &named)
 }
 
+fn named_sum(line: &Shares, values: &Values) -> f64 {
+    line.entries.iter().map(|e| e.value.get(values)).sum()
+}
+
+/// A share line as a full distribution. Named shares over 100% (which only
+/// a sample can draw: the checker refuses them) are scaled down to 100%,
+/// leaving ROW nothing (SPEC §9.2).
 fn full_line(checked: &Checked, named: &[(ActorId, f64)]) -> BTreeMap<ActorId, f64> {
     let row = checked.world.row();
     let mut out = BTreeMap::new();
+    let total: f64 = named.iter().map(|(_, v)| v).sum();
+    let scale = if total > 1.0 + 1e-9 { 1.0 / total } else { 1.0 };
     let mut sum = 0.0;
     let mut row_named = false;
     for &(a, v) in named {
+        let v = v * scale;
         *out.entry(a).or_insert(0.0) += v;
         sum += v;
         row_named |= a == row;
@@ -841,7 +861,7 @@ fn idle_disruptions<'a>(
             .with_label(d.statement, "changes nothing")
             .about([ev.mineral.index() as u64, d.actor.index() as u64])
             .help(format!(
-                "`disrupt` cuts an actor's own output; {a} produces none of {what} in the data"
+                "`disrupt` cuts an actor's own output, and {a} produces no {what} in this scenario"
             ))
         })
 }
@@ -943,8 +963,9 @@ fn idle_restrictions<'a>(
                         mineral.name
                     ),
                     format!(
-                        "a restriction caps flows that exist; if it should bite, give {targets} \
-                         {} demand (or a sourcing line from {e})",
+                        "a restriction caps flows that exist in equilibrium, and {targets} buy{} \
+                         {} elsewhere; a sourcing line from {e} would make it bite",
+                        if line.importers.len() == 1 { "s" } else { "" },
                         mineral.name
                     ),
                 )

@@ -158,7 +158,7 @@ fn demand_actors(ms: &MineralState, row: ActorId) -> usize {
     ms.demand.as_ref().map_or(0, |d| {
         d.entries
             .iter()
-            .filter(|e| e.actor != row && e.value.plain > 0.0)
+            .filter(|e| e.actor != row)
             .map(|e| e.actor)
             .collect::<HashSet<_>>()
             .len()

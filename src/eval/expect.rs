@@ -55,7 +55,7 @@ pub fn measure(checked: &Checked, mref: &MetricRef, f: &Figures<'_>, ev: &Minera
             None => {
                 return Measured::Absent {
                     shown: "absent".into(),
-                    reason: "no stockpile, or no shortfall to cover".into(),
+                    reason: "no stockpile, or no shortfall".into(),
                 };
             }
         },

@@ -23,6 +23,8 @@ pub struct MineralEval {
     pub stock_days: Vec<Option<f64>>,
     /// Where each actor's demand figure comes from; absent: no data.
     pub basis: BTreeMap<ActorId, DemandBasis>,
+    /// A share line was scaled down to 100% with these values.
+    pub scaled: bool,
 }
 
 /// A row's exposure with its data basis (SPEC §3.6 "No data").
@@ -118,6 +120,7 @@ pub fn evaluate_mineral(
         global,
         stock_days,
         basis: resolved.basis,
+        scaled: resolved.scaled,
     }
 }
 

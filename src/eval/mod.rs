@@ -20,6 +20,7 @@ mod exposure;
 pub(crate) mod plan;
 pub mod progress;
 mod rows;
+mod sampled;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub fn plan_sides(
 pub use exposure::{Exposures, Figures, MineralEval, evaluate_mineral};
 pub use progress::{Progress, Silent};
 pub(crate) use rows::{clean, clean_count};
+pub use sampled::evaluate_sampled;
 
 /// What to evaluate.
 #[derive(Debug, Clone, Default)]
@@ -54,6 +56,8 @@ pub struct EvalOptions {
     /// Every scenario at this date (`--at DATE`), whatever its own
     /// (SPEC §8.2).
     pub at: Option<Date>,
+    /// Draw samples of the uncertain values (SPEC §9); `None`: a plain run.
+    pub sampling: Option<crate::sample::SampleOptions>,
 }
 
 impl EvalOptions {
@@ -121,6 +125,7 @@ pub fn evaluate_with_progress(
     Evaluation {
         results: Results {
             lode_version: env!("CARGO_PKG_VERSION"),
+            sampling: None,
             scenarios,
             comparisons,
             minerals,

@@ -237,10 +237,12 @@ pub(crate) fn rows_for(
                     .map(Subject::Group)
                     .collect();
                 let row_actor = world.row();
+                // Every actor with demand data (SPEC §2.6): a 0% entry is
+                // data too.
                 let mut actors: Vec<ActorId> = demand
-                    .iter()
-                    .filter(|(a, d)| **a != row_actor && **d > 0.0)
-                    .map(|(a, _)| *a)
+                    .keys()
+                    .filter(|a| **a != row_actor)
+                    .copied()
                     .collect();
                 actors.sort_unstable();
                 v.extend(actors.into_iter().map(Subject::Actor));

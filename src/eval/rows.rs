@@ -74,6 +74,7 @@ pub fn row(
         } else {
             Vec::new()
         },
+        stats: None,
     }
 }
 

@@ -139,7 +139,12 @@ pub fn group_of(
     dependency.retain(|&(_, x)| x > TINY);
     sort_shares(&mut dependency);
 
-    let any_stock = (0..members.len()).any(|i| stock_days.get(i).copied().flatten().is_some());
+    // A stockpile held by a member that uses none of the mineral covers
+    // nothing: it does not make the group's cover days present.
+    let any_stock = (0..members.len()).any(|i| {
+        stock_days.get(i).copied().flatten().is_some()
+            && parts.get(i).is_some_and(|p| p.demand > 0.0)
+    });
     let cover_days = if any_stock && shortfall > TINY {
         let stock: f64 = parts
             .iter()

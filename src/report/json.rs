@@ -65,6 +65,7 @@ mod tests {
             "kind",
             "mineral",
             "demand",
+            "demand_basis",
             "output",
             "import_reliance",
             "top_supplier",

@@ -117,6 +117,7 @@ pub(crate) mod fixture {
     pub fn empty() -> Results {
         Results {
             lode_version: "0.1.0",
+            sampling: None,
             scenarios: vec![],
             comparisons: vec![],
             minerals: vec![],
@@ -160,6 +161,7 @@ pub(crate) mod fixture {
             shortfall: Some(shortfall),
             cover_days,
             dependency_small: Vec::new(),
+            stats: None,
         }
     }
 
@@ -241,6 +243,7 @@ pub(crate) mod fixture {
         };
         Results {
             lode_version: "0.1.0",
+            sampling: None,
             scenarios: vec![
                 ScenarioResult {
                     name: "base".into(),

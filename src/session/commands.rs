@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::ast::{Program, Stmt, StmtKind};
 use crate::eval::{self, EvalOptions, assemble};
+use crate::explain;
 use crate::program::{Allocation, GroupKind, ScenarioId};
 use crate::report::{self, Format, RenderOptions};
 use crate::source::SourceId;
@@ -48,6 +49,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "[SCENARIO] [for A, B] [on m1, m2]",
         "follow a scenario month by month: shortfall and stockpiles",
     ),
+    (
+        ":explain",
+        "[SCENARIO:] METRIC",
+        "how a number is made: its terms and their lines",
+    ),
     (":save", "FILE", "write the session as a scenario file"),
     (":quit", "", "leave (also Ctrl-D)"),
 ];
@@ -74,6 +80,7 @@ impl Session {
             ":table" => self.table(line),
             ":at" => self.at(arg),
             ":timeline" => self.timeline(arg),
+            ":explain" => self.explain(arg),
             ":save" => self.save(arg),
             ":load" => self.load(arg),
             _ => {
@@ -411,6 +418,7 @@ impl Session {
             &EvalOptions {
                 only: Some(scenario),
                 at: self.state.at,
+                ..EvalOptions::default()
             },
         )
         .results;
@@ -421,6 +429,34 @@ impl Session {
             width: self.display.width,
         };
         Reply::out(report::render(&results, Format::Table, &opts))
+    }
+}
+
+impl Session {
+    /// `:explain [SCENARIO:] ACTOR.MINERAL.METRIC` (SPEC §10).
+    fn explain(&mut self, arg: &str) -> Reply {
+        if arg.is_empty() {
+            return Reply::error("`:explain` needs a metric: `:explain JP.rare_earths.shortfall`");
+        }
+        let mut sources = self.state.sources.clone();
+        let name = format!("<repl:{}>", self.counter);
+        self.counter += 1;
+        let checked = &self.state.checked;
+        let opts = explain::ExplainOptions {
+            at: self.state.at,
+            ..explain::ExplainOptions::default()
+        };
+        let target = match explain::resolve(checked, &mut sources, &name, arg, &opts) {
+            Ok(t) => t,
+            Err(d) => return self.fail(&d, &sources),
+        };
+        match explain::explain(checked, &sources, &target, &opts) {
+            Ok(e) => {
+                let width = self.display.width.map_or(100, usize::from);
+                Reply::out(explain::text(&e, width))
+            }
+            Err(no) => Reply::error(no.to_string()),
+        }
     }
 }
 

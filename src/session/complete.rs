@@ -140,6 +140,12 @@ fn command_args(vocab: &Vocabulary, before: &str, lead: usize) -> Completion {
     let pool: Vec<String> = match command {
         ":load" | ":save" => return Completion::File,
         ":show" => SHOW_TOPICS.iter().map(|s| s.to_string()).collect(),
+        ":explain" => {
+            return Completion::Words {
+                start,
+                candidates: words(vocab, word),
+            };
+        }
         ":table" => {
             let word = word.trim_end_matches(',');
             let mut pool: Vec<String> = vec!["for".into(), "on".into()];

@@ -221,6 +221,14 @@ fn stage_without_dot(f: &Failure<'_>, word: &str) -> Option<Hint> {
         return None;
     }
     let end = start + prev.len();
+    // `rare earths`: one mineral written as two words.
+    let joined = format!("{prev}_{word}");
+    if world_minerals().any(|m| m == joined) {
+        let fixed = format!("{}_{}", f.text.get(..end)?, f.text.get(f.pos..)?);
+        if gets_past(&fixed, f.rule, end + 1 + word.len()) {
+            return Hint::help(format!("a mineral's name is one word: `{joined}`"));
+        }
+    }
     // `lithium cobalt`: two minerals, not a mineral and a stage.
     if world_minerals().any(|m| m == word) {
         let fixed = format!("{}, {}", f.text.get(..end)?, f.text.get(f.pos..)?);
@@ -259,6 +267,13 @@ fn comma_in_members(f: &Failure<'_>) -> Option<Hint> {
     }
     let line = line_before(f.text, f.pos);
     let words: Vec<&str> = line.split_whitespace().collect();
+    // `let dual_use = gallium, germanium`: a list of minerals is not a value.
+    if words.first() == Some(&"let") && world_minerals().any(|m| m == prev) {
+        return Hint::help(format!(
+            "`let` names a number or a quantity, not a list of minerals: write the minerals in \
+             each statement, as in `CN restricts {prev}, {next} to US`"
+        ));
+    }
     let keyword = words
         .iter()
         .rev()

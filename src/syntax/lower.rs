@@ -28,6 +28,17 @@ fn kids(pair: P<'_>) -> impl Iterator<Item = P<'_>> {
     pair.into_inner().filter(|p| !is_token(p.as_rule()))
 }
 
+fn cmp_op(text: &str) -> CmpOp {
+    match text {
+        "<" => CmpOp::Lt,
+        "<=" => CmpOp::Le,
+        ">" => CmpOp::Gt,
+        ">=" => CmpOp::Ge,
+        "!=" => CmpOp::Ne,
+        _ => CmpOp::Eq,
+    }
+}
+
 fn unexpected(pair: &P<'_>) -> ! {
     panic!(
         "internal error: unexpected grammar rule {:?} at byte {}",
@@ -121,6 +132,14 @@ impl Lowerer {
                 let name = self.first_name(&mut it);
                 let value = self.next_expr(&mut it);
                 StmtKind::Let(LetDecl { name, value })
+            }
+            Rule::samples_stmt => {
+                let mut it = kids(pair);
+                StmtKind::Samples(self.next_expr(&mut it))
+            }
+            Rule::seed_stmt => {
+                let mut it = kids(pair);
+                StmtKind::Seed(self.next_expr(&mut it))
             }
             Rule::source_stmt => {
                 let p = kids(pair)
@@ -607,11 +626,12 @@ impl Lowerer {
     }
 
     fn expect(&mut self, pair: P<'_>) -> Expect {
-        let full = pair.as_str();
-        let start = pair.as_span().start();
+        let tree = super::tree::Node::of(pair.clone());
+        let input = pair.get_input();
         let mut scenario = None;
         let mut at = None;
         let mut path = None;
+        let mut measure = Measure::Value;
         let mut op = CmpOp::Eq;
         let mut op_span = Span::default();
         let mut rhs = None;
@@ -621,43 +641,46 @@ impl Lowerer {
                 Rule::ident => scenario = Some(self.name(p)),
                 Rule::expect_at => at = kids(p).next().map(|d| self.date(d)),
                 Rule::metric_path => path = Some(self.metric_path(p)),
-                Rule::cmp_op => {
-                    op_span = self.span(&p);
-                    op = match p.as_str() {
-                        "<" => CmpOp::Lt,
-                        "<=" => CmpOp::Le,
-                        ">" => CmpOp::Gt,
-                        ">=" => CmpOp::Ge,
-                        "!=" => CmpOp::Ne,
-                        _ => CmpOp::Eq,
+                Rule::statistic => {
+                    let mut it = kids(p);
+                    let name = it
+                        .next()
+                        .unwrap_or_else(|| panic!("internal error: statistic"));
+                    let kind = match name.as_str() {
+                        "p5" => StatKind::P5,
+                        "p50" => StatKind::P50,
+                        "p95" => StatKind::P95,
+                        _ => StatKind::Mean,
+                    };
+                    measure = Measure::Stat(kind, self.span(&name));
+                    path = it.next().map(|q| self.metric_path(q));
+                }
+                Rule::chance => {
+                    let span = self.span(&p);
+                    let mut it = kids(p).filter(|q| q.as_rule() != Rule::kw_chance);
+                    path = it.next().map(|q| self.metric_path(q));
+                    let op_pair = it
+                        .next()
+                        .unwrap_or_else(|| panic!("internal error: chance without operator"));
+                    let inner_span = self.span(&op_pair);
+                    let inner_op = cmp_op(op_pair.as_str());
+                    let inner_rhs = it
+                        .next()
+                        .map(|q| self.expect_rhs(q))
+                        .unwrap_or_else(|| panic!("internal error: chance without value"));
+                    measure = Measure::Chance {
+                        op: inner_op,
+                        op_span: inner_span,
+                        rhs: Box::new(inner_rhs),
+                        span,
                     };
                 }
+                Rule::cmp_op => {
+                    op_span = self.span(&p);
+                    op = cmp_op(p.as_str());
+                }
                 Rule::expect_rhs => {
-                    let inner = p
-                        .into_inner()
-                        .next()
-                        .unwrap_or_else(|| panic!("internal error"));
-                    rhs = Some(match inner.as_rule() {
-                        Rule::code | Rule::miscased => ExpectRhs::Code(self.name(inner)),
-                        Rule::other_metric => {
-                            let mut scenario = None;
-                            let mut path = None;
-                            for q in kids(inner) {
-                                match q.as_rule() {
-                                    Rule::ident => scenario = Some(self.name(q)),
-                                    Rule::metric_path => path = Some(self.metric_path(q)),
-                                    _ => unexpected(&q),
-                                }
-                            }
-                            ExpectRhs::Metric {
-                                scenario,
-                                path: Box::new(path.unwrap_or_else(|| {
-                                    panic!("internal error: other metric without a path")
-                                })),
-                            }
-                        }
-                        _ => ExpectRhs::Value(self.expr(inner)),
-                    });
+                    rhs = Some(self.expect_rhs(p));
                 }
                 Rule::tolerance => {
                     let mut it = kids(p);
@@ -667,17 +690,49 @@ impl Lowerer {
             }
         }
         let path = path.unwrap_or_else(|| panic!("internal error: expect without path"));
-        let text_start = path.span.start - start;
-        let text = full.get(text_start..).unwrap_or(full).trim().to_string();
+        // Named in the canonical layout, without comments, so that the
+        // results do not depend on how the line is spaced.
+        let text = crate::format::inline(&tree, input, path.span.start);
         Expect {
             scenario,
             at,
+            measure,
             path,
             op,
             op_span,
             rhs: rhs.unwrap_or_else(|| panic!("internal error: expect without value")),
             tolerance,
             text,
+        }
+    }
+
+    fn expect_rhs(&mut self, p: P<'_>) -> ExpectRhs {
+        let inner = p
+            .into_inner()
+            .next()
+            .unwrap_or_else(|| panic!("internal error: empty expectation value"));
+        match inner.as_rule() {
+            Rule::code | Rule::miscased => ExpectRhs::Code(self.name(inner)),
+            Rule::other_metric => {
+                let mut scenario = None;
+                let mut path = None;
+                for q in kids(inner) {
+                    match q.as_rule() {
+                        Rule::ident => scenario = Some(self.name(q)),
+                        Rule::metric_path => path = Some(self.metric_path(q)),
+                        _ => unexpected(&q),
+                    }
+                }
+                ExpectRhs::Metric {
+                    scenario,
+                    path: Box::new(
+                        path.unwrap_or_else(|| {
+                            panic!("internal error: other metric without a path")
+                        }),
+                    ),
+                }
+            }
+            _ => ExpectRhs::Value(self.expr(inner)),
         }
     }
 

@@ -9,6 +9,7 @@ mod hints;
 pub mod limits;
 mod lower;
 mod rules;
+pub(crate) mod tree;
 pub mod trivia;
 
 use pest::Parser;
@@ -16,7 +17,8 @@ use pest::Parser;
 use crate::ast::{Program, ReplInput};
 use crate::diagnostic::{Code, Diag};
 use crate::source::{SourceId, Span};
-use grammar::{LodeParser, Rule};
+use grammar::LodeParser;
+pub(crate) use grammar::Rule;
 
 /// Parses a whole program.
 pub fn parse(text: &str, source: SourceId) -> Result<Program, Vec<Diag>> {
@@ -329,6 +331,8 @@ pub const KEYWORDS: &[&str] = &[
     "only",
     "as",
     "at",
+    "samples",
+    "seed",
     "days",
     "months",
     "years",

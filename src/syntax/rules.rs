@@ -14,9 +14,8 @@ pub(crate) fn describe(rule: Rule) -> Option<&'static str> {
         program | repl_line | stmt | use_stmt | actor_stmt | group_stmt | mineral_stmt
         | coalition_stmt | let_stmt | scenario_stmt | report_stmt | compare_stmt | expect_stmt
         | rerouting_stmt | allocation_stmt | stockpile_stmt | disrupt_stmt | source_stmt
-        | share_override | sourcing_stmt | restrict_stmt | adds_stmt | lift_stmt | at_stmt => {
-            "a statement"
-        }
+        | share_override | sourcing_stmt | restrict_stmt | adds_stmt | lift_stmt | samples_stmt
+        | seed_stmt | at_stmt => "a statement",
         query => "a statement or a query",
         sep => "end of statement",
         block | mineral_body => "a `{` block",
@@ -50,6 +49,8 @@ pub(crate) fn describe(rule: Rule) -> Option<&'static str> {
         metric_path | path_head | path_part => "a metric (`JP.rare_earths.shortfall`)",
         cmp_op => "a comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`)",
         tolerance => "a tolerance (`+- 5%`)",
+        statistic | stat_name => "`p5(…)`, `p50(…)`, `p95(…)` or `mean(…)`",
+        chance | kw_chance => "`chance(…)`",
         expr | expect_expr | unary | primary | scalar | uncertain => "a value",
         bin_op | expect_op | add | plus | sub | mul | div => "an operator",
         neg => "`-`",
@@ -110,6 +111,8 @@ pub(crate) fn describe(rule: Rule) -> Option<&'static str> {
         kw_only => "`only`",
         kw_as => "`as`",
         kw_at => "`at`",
+        kw_samples => "`samples`",
+        kw_seed => "`seed`",
         colon => "`:`",
         equals => "`=`",
         lbrace => "`{`",
@@ -162,6 +165,8 @@ pub(crate) fn is_token(rule: Rule) -> bool {
             | kw_restrictions
             | kw_as
             | kw_at
+            | kw_samples
+            | kw_seed
             | colon
             | equals
             | lbrace
