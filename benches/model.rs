@@ -39,7 +39,7 @@ fn markets(c: &Compiled, name: &str) -> Vec<Market> {
         .checked
         .scenario_id(name)
         .unwrap_or_else(|| panic!("no scenario {name}"));
-    let state = assemble::scenario(&c.checked, s);
+    let state = assemble::scenario(&c.checked, s, c.checked.as_of(s));
     let values = c.checked.plain_values();
     c.checked
         .world

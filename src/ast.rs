@@ -71,6 +71,8 @@ pub enum StmtKind {
     Rerouting(Expr),
     Allocation(Allocation),
     Lift(Lift),
+    /// `at DATE`: the date the scenario is evaluated at (SPEC §8.2).
+    At(StringLit),
     Scenario(ScenarioDecl),
     Report(Report),
     Compare(Vec<Name>),
@@ -254,19 +256,27 @@ pub struct Allocation {
     pub coalition: Option<Name>,
 }
 
-/// `CN lifts restrictions [on m, …]` [next].
+/// `CN lifts restrictions [on m, …]`, or `CN lifts NAME` (SPEC §8.1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lift {
     pub actor: Name,
     pub minerals: Vec<MineralRef>,
+    /// The one restriction lifted, by its `as` name.
+    pub name: Option<Name>,
     pub dated: Dated,
 }
 
-/// `from DATE` / `until DATE` [next]. Dates are kept as written.
+/// `from DATE`, `until DATE` and `as NAME` (SPEC §8.1). Dates are kept as
+/// written; the checker reads them.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Dated {
     pub from: Option<StringLit>,
     pub until: Option<StringLit>,
+    /// `as NAME`: only restrictions take one.
+    pub name: Option<Name>,
+    /// A clause given twice (`from … from …`): the later one, kept for
+    /// the checker to point at.
+    pub repeated: Vec<Span>,
     pub span: Option<Span>,
 }
 
@@ -332,6 +342,8 @@ pub enum ExpectRhs {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expect {
     pub scenario: Option<Name>,
+    /// `expect SCENARIO at DATE: …`: measured at that date.
+    pub at: Option<StringLit>,
     /// What is taken of the metric: its value, a statistic over the
     /// samples, or the chance that a comparison holds (SPEC §9.4).
     pub measure: Measure,

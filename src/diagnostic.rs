@@ -77,7 +77,9 @@ codes! {
     ImportNumber = "E0703", "trade table number not readable";
     ImportShape = "E0704", "trade table malformed or ambiguous";
     ImportOption = "E0705", "import option not usable";
-    NotSupported = "E0901", "not supported yet";
+    BadDate = "E0801", "not a date";
+    DateOrder = "E0802", "`until` not after `from`, or a date given twice";
+    UnknownRestriction = "E0803", "unknown restriction name";
     CoversMismatch = "W0301", "coalition demand claim differs from the data";
     SourcingCapped = "W0302", "sourcing flow capped at the exporter's surplus";
     SelfRestriction = "W0303", "actor restricts itself";
@@ -87,6 +89,7 @@ codes! {
     SharesScaled = "W0307", "sampled shares over 100% scaled down";
     ImportUnmapped = "W0701", "trade code maps to no country";
     ImportMissing = "W0702", "trade rows without the measure left out";
+    LiftsNothing = "W0801", "a lift suspends no restriction";
 }
 
 impl Code {

@@ -21,6 +21,8 @@
 //!   columns, hover, completion, definitions, symbols, highlighting).
 //! - [`explain`] shows how one number is made: its terms and the lines
 //!   they rest on (`lode explain`, the REPL's `:explain`).
+//! - [`date`] reads the dates of dated statements; [`timeline`] evaluates
+//!   a scenario step by step, with stockpiles that deplete.
 //! - [`pipeline`] strings the stages together; [`session`] is the REPL's
 //!   engine; [`testing`] evaluates `expect` lines file by file.
 //!
@@ -36,6 +38,7 @@ pub mod ast;
 pub mod check;
 pub mod coverage;
 pub mod data;
+pub mod date;
 pub mod diagnostic;
 pub mod eval;
 pub mod explain;
@@ -54,3 +57,4 @@ pub mod session;
 pub mod source;
 pub mod syntax;
 pub mod testing;
+pub mod timeline;

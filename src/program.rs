@@ -4,6 +4,7 @@
 //! checker has already said it.
 
 use crate::ast::CmpOp;
+use crate::date::Date;
 use crate::source::Span;
 
 /// Dense ids of the program's spaces, each its own type, so a world actor
@@ -341,6 +342,110 @@ pub struct Action {
     pub kind: ActionKind,
     /// The whole statement.
     pub span: Span,
+    /// In force from this day on (SPEC §8.1); `None`: since always.
+    pub from: Option<Date>,
+    /// In force until the day before this one; `None`: for ever.
+    pub until: Option<Date>,
+    /// `as NAME` on a restriction, which `lifts NAME` suspends alone.
+    pub name: Option<String>,
+}
+
+impl Action {
+    /// An undated, unnamed action.
+    pub fn new(kind: ActionKind, span: Span) -> Self {
+        Action {
+            kind,
+            span,
+            from: None,
+            until: None,
+            name: None,
+        }
+    }
+
+    /// In force at `at`: on `[from, until)`. Undated (`None`), every
+    /// statement is in force (SPEC §8.2).
+    pub fn in_force(&self, at: Option<Date>) -> bool {
+        match at {
+            None => true,
+            Some(t) => self.from.is_none_or(|f| f <= t) && self.until.is_none_or(|u| t < u),
+        }
+    }
+
+    /// The stages of `restriction` (a `Restrict` action on `mineral`) that
+    /// this action, a lift, suspends while it is in force: restrictions by
+    /// the lifting actor on the minerals it names (all of them without
+    /// `on`), or the one it names, whose own `from` is earlier than the
+    /// lift's `from`, or that have none (SPEC §8.1). Empty when it suspends
+    /// none of them.
+    pub fn suspends(&self, restriction: &Action) -> Vec<usize> {
+        let (
+            ActionKind::Lift { actor, lifted },
+            ActionKind::Restrict {
+                exporter,
+                mineral,
+                stages,
+                ..
+            },
+        ) = (&self.kind, &restriction.kind)
+        else {
+            return Vec::new();
+        };
+        let earlier = match (restriction.from, self.from) {
+            (None, _) => true,
+            (Some(r), Some(l)) => r < l,
+            (Some(_), None) => false,
+        };
+        if actor != exporter || !earlier {
+            return Vec::new();
+        }
+        match lifted {
+            Lifted::All => stages.clone(),
+            Lifted::Named(n) => {
+                if restriction.name.as_deref() == Some(n.as_str()) {
+                    stages.clone()
+                } else {
+                    Vec::new()
+                }
+            }
+            Lifted::On(list) => {
+                let mut out: Vec<usize> = stages
+                    .iter()
+                    .copied()
+                    .filter(|s| {
+                        list.iter()
+                            .any(|(m, ls)| m == mineral && (ls.is_empty() || ls.contains(s)))
+                    })
+                    .collect();
+                out.dedup();
+                out
+            }
+        }
+    }
+
+    /// Whether the two are ever in force together.
+    pub fn overlaps(&self, other: &Action) -> bool {
+        let start = self.from.max(other.from);
+        let end = match (self.until, other.until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match (start, end) {
+            (Some(s), Some(e)) => s < e,
+            _ => true,
+        }
+    }
+}
+
+/// What a `lifts` statement suspends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lifted {
+    /// `lifts restrictions`: every restriction of the actor.
+    All,
+    /// `lifts restrictions on m, m.stage`: those minerals (an empty stage
+    /// list is every stage).
+    On(Vec<(MineralId, Vec<usize>)>),
+    /// `lifts NAME`: the restriction named so with `as`.
+    Named(String),
 }
 
 /// What a statement does, applied in order.
@@ -389,6 +494,11 @@ pub enum ActionKind {
     },
     Rerouting(Num),
     Allocation(Allocation),
+    /// `lifts`: suspends restrictions while in force (SPEC §8.1).
+    Lift {
+        actor: ActorId,
+        lifted: Lifted,
+    },
 }
 
 // ---------------------------------------------------------------- uses
@@ -483,6 +593,9 @@ pub struct Expectation {
     pub tolerance: Option<f64>,
     pub text: String,
     pub span: Span,
+    /// `expect SCENARIO at DATE: …`: measured at that date rather than the
+    /// scenario's own (both sides of a comparison between metrics).
+    pub at: Option<Date>,
 }
 
 /// What an expectation compares: the metric's deterministic value, a
@@ -524,6 +637,8 @@ pub struct Scenario {
     /// This scenario's own statements; see [`Checked::actions`].
     pub actions: Vec<Action>,
     pub report: Option<ReportSel>,
+    /// Its own `at DATE` (the last one written), with the statement.
+    pub at: Option<(Date, Span)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -600,7 +715,19 @@ impl Checked {
 
     /// The statements a scenario runs: base's, then each ancestor's from the
     /// root down, then its own.
+    /// Every statement comes back, dated or not; `eval::assemble` keeps
+    /// those in force at a date.
     pub fn actions(&self, id: ScenarioId) -> Vec<&Action> {
+        self.chain(id)
+            .iter()
+            .rev()
+            .flat_map(|&s| self.scenarios[s].actions.iter())
+            .collect()
+    }
+
+    /// The scenarios a scenario's statements come from: itself, its
+    /// ancestors, then base (the order [`Checked::actions`] reverses).
+    fn chain(&self, id: ScenarioId) -> Vec<ScenarioId> {
         let mut chain = vec![id];
         let mut cur = id;
         while let Some(p) = self.scenarios[cur].parent {
@@ -614,10 +741,37 @@ impl Checked {
             chain.push(ScenarioId::BASE);
         }
         chain
+    }
+
+    /// The date a scenario is evaluated at on its own (SPEC §8.2): its
+    /// `at`, else the nearest ancestor's, else base's; else the latest
+    /// `from` among its statements, inherited ones included; else `None`,
+    /// undated. `--at` overrides it (see `eval::EvalOptions`).
+    pub fn as_of(&self, id: ScenarioId) -> Option<Date> {
+        let chain = self.chain(id);
+        if let Some((d, _)) = chain.iter().find_map(|&s| self.scenarios[s].at) {
+            return Some(d);
+        }
+        self.latest_from(id)
+    }
+
+    /// The latest `from` among a scenario's statements, inherited included.
+    pub fn latest_from(&self, id: ScenarioId) -> Option<Date> {
+        self.actions(id).iter().filter_map(|a| a.from).max()
+    }
+
+    /// Every date a scenario's statements name (`from` and `until`),
+    /// sorted, each once: the days its situation can change.
+    pub fn dates(&self, id: ScenarioId) -> Vec<Date> {
+        let mut out: Vec<Date> = self
+            .actions(id)
             .iter()
-            .rev()
-            .flat_map(|&s| self.scenarios[s].actions.iter())
-            .collect()
+            .flat_map(|a| [a.from, a.until])
+            .flatten()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// The `report` a scenario uses: its own, else its nearest ancestor's,

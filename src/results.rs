@@ -187,6 +187,22 @@ pub struct ExpectationResult {
     /// `file:line` of the expectation.
     #[serde(skip)]
     pub location: String,
+    /// The date it names (`expect SCENARIO at DATE: …`, SPEC §8.2), at
+    /// which it was measured; absent for an expectation measured at its
+    /// scenario's own date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+impl ExpectationResult {
+    /// `japan_cutoff`, or `japan_cutoff at 2026-06-01` for an expectation
+    /// with a date of its own.
+    pub fn scenario_label(&self) -> String {
+        match &self.at {
+            Some(d) => format!("{} at {d}", self.scenario),
+            None => self.scenario.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -123,15 +123,17 @@ pub fn is_data_file(path: &Path, loader: &dyn Loader) -> bool {
 /// Evaluates one file's expectations, reading it through `loader`; a file
 /// that only declares data is skipped.
 pub fn test_file(path: &Path, loader: &dyn Loader) -> FileReport {
-    test_file_with(path, loader, None, None)
+    test_file_with(path, loader, None, None, None)
 }
 
-/// [`test_file`] with `--samples` and `--seed` from the command line.
+/// [`test_file`] with `--samples`, `--seed` and `--at` from the command
+/// line; an `expect … at DATE` keeps its own date under `--at`.
 pub fn test_file_with(
     path: &Path,
     loader: &dyn Loader,
     samples: Option<usize>,
     seed: Option<u64>,
+    at: Option<crate::date::Date>,
 ) -> FileReport {
     let started = Instant::now();
     let mut report = FileReport {
@@ -151,6 +153,7 @@ pub fn test_file_with(
                 Ok(sampling) => {
                     let opts = EvalOptions {
                         sampling,
+                        at,
                         ..EvalOptions::default()
                     };
                     let run = pipeline::evaluate(&c, &opts, &crate::eval::Silent);
@@ -245,7 +248,7 @@ pub fn failure_line(e: &ExpectationResult) -> String {
     format!(
         "FAIL {} [{}] expect {}: actual {}{}",
         e.location,
-        e.scenario,
+        e.scenario_label(),
         e.text,
         actual_text(e),
         missed(e)
@@ -376,7 +379,7 @@ pub fn junit(reports: &[FileReport]) -> String {
             ));
         }
         for x in &r.expectations {
-            let case = xml(&format!("{}: {}", x.scenario, x.text));
+            let case = xml(&format!("{}: {}", x.scenario_label(), x.text));
             let at = format!(
                 "classname=\"{name}\" file=\"{name}\" line=\"{}\" time=\"{case_time}\"",
                 line_of(x)

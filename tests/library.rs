@@ -301,7 +301,7 @@ fn new_values_without_rebuilding_the_structure() {
     assert!(fractions.iter().all(|f| (f.plain - 0.4).abs() < 1e-12));
     assert!(fractions[0].param.is_some() && fractions[1].param.is_some());
 
-    let state = assemble::scenario(ck, ScenarioId::BASE);
+    let state = assemble::scenario(ck, ScenarioId::BASE, None);
     let ore = MineralId(0);
     let bb = ck
         .world

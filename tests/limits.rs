@@ -385,11 +385,14 @@ fn a_very_long_line_with_an_error_at_its_end() {
 fn a_directory() {
     let dir = temp_dir();
     expect(&run_file(dir.path()), 2, "lode::E0602");
-    expect(
-        &lode(&["check", dir.path().to_str().expect("UTF-8")], None),
-        2,
-        "lode::E0602",
-    );
+    // check and test take directories, and refuse one with nothing to read.
+    for cmd in ["check", "test"] {
+        expect(
+            &lode(&[cmd, dir.path().to_str().expect("UTF-8")], None),
+            2,
+            "no `*.lode` file below",
+        );
+    }
 }
 
 #[test]

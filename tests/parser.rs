@@ -697,12 +697,12 @@ fn syntax_errors_with_a_likely_fix_say_what_to_write() {
         ),
         (
             "CN restricts magnets to JP, KR by 50%",
-            "expected `by`, `from`, `until` or end of input, found `,`",
+            "expected `as`, `by`, `from`, `until` or end of input, found `,`",
             "join several targets with `+`: `to JP + KR`",
         ),
         (
             "CN restricts magnets to all except JP, KR",
-            "expected `by`, `from`, `until` or end of input, found `,`",
+            "expected `as`, `by`, `from`, `until` or end of input, found `,`",
             "join several exceptions with `+`: `except JP + KR`",
         ),
         (
@@ -712,7 +712,7 @@ fn syntax_errors_with_a_likely_fix_say_what_to_write() {
         ),
         (
             "CN restricts magnets to G7 except JP",
-            "expected `by`, `from`, `until` or end of input, found `except`",
+            "expected `as`, `by`, `from`, `until` or end of input, found `except`",
             "`except` follows `all`: `to all except JP`; to leave JP out of G7, list the other members joined with `+`",
         ),
         (

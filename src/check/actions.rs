@@ -7,8 +7,8 @@ use super::values::{Dim, Value, Vars, Want};
 use crate::ast::{self, MineralRef, Stmt, StmtKind, Target};
 use crate::diagnostic::{Code, Diag};
 use crate::program::{
-    Action, ActionKind, ActorId, Allocation, Checked, GroupId, GroupKind, Line, MineralId, Num,
-    ScenarioId, Shares, Stock,
+    ActionKind, ActorId, Allocation, Checked, GroupId, GroupKind, Line, MineralId, Num, ScenarioId,
+    Shares, Stock,
 };
 use crate::source::Span;
 
@@ -30,6 +30,15 @@ impl Checker<'_> {
         checked: &mut Checked,
         in_block: bool,
     ) -> bool {
+        // `from`, `until` and `as` (SPEC §8.1).
+        let when = match &stmt.kind {
+            StmtKind::Restrict(r) => self.when(&r.dated, true),
+            StmtKind::Disrupt(d) => self.when(&d.dated, false),
+            StmtKind::Adds(a) => self.when(&a.dated, false),
+            StmtKind::Stockpile(s) => self.when(&s.dated, false),
+            StmtKind::Lift(l) => self.when(&l.dated, false),
+            _ => super::time::When::default(),
+        };
         let kinds: Vec<ActionKind> = match &stmt.kind {
             StmtKind::Use(_)
             | StmtKind::Actor(_)
@@ -78,7 +87,6 @@ impl Checker<'_> {
             StmtKind::Sourcing(s) => self.sourcing_override(s, vars, stmt.span),
             StmtKind::Restrict(r) => self.restrict(r, vars),
             StmtKind::Disrupt(d) => {
-                self.not_dated(&d.dated);
                 // A group's disruption hits each member.
                 let actors = self.actors_or_group(&d.actor.text, d.actor.span);
                 let targets = self.mineral_targets(&d.minerals);
@@ -101,7 +109,6 @@ impl Checker<'_> {
                 out
             }
             StmtKind::Adds(a) => {
-                self.not_dated(&a.dated);
                 let actor = self.single_actor(&a.actor.text, a.actor.span, "`adds`");
                 let targets = self.mineral_targets(&a.minerals);
                 let amount = self.amount(&a.amount, vars, "added capacity");
@@ -139,23 +146,19 @@ impl Checker<'_> {
                 .map(ActionKind::Allocation)
                 .into_iter()
                 .collect(),
-            StmtKind::Lift(l) => {
-                self.error(
-                    Diag::new(
-                        Code::NotSupported,
-                        "`lifts restrictions` is not supported yet",
-                    )
-                    .with_label(stmt.span, "dated policies are planned for a later release")
-                    .help("model the suspension as a scenario without the restriction"),
-                );
-                let _ = l;
+            StmtKind::Lift(l) => self.lift(l),
+            StmtKind::At(lit) => {
+                // The last `at` of a scenario wins (SPEC §8.2).
+                if let Some(d) = self.date(lit) {
+                    checked.scenarios[scenario].at = Some((d, stmt.span));
+                }
                 return false;
             }
         };
         let span = stmt.span;
         checked.scenarios[scenario]
             .actions
-            .extend(kinds.into_iter().map(|kind| Action { kind, span }));
+            .extend(kinds.into_iter().map(|kind| when.apply(kind, span)));
         false
     }
 
@@ -206,19 +209,6 @@ impl Checker<'_> {
         what: &'static str,
     ) -> Option<Num> {
         self.number(e, vars, Want::Fraction(what))
-    }
-
-    fn not_dated(&mut self, dated: &ast::Dated) {
-        if let Some(span) = dated.span {
-            self.error(
-                Diag::new(
-                    Code::NotSupported,
-                    "dated policies (`from`, `until`) are not supported yet",
-                )
-                .with_label(span, "planned for a later release")
-                .help("remove the dates, or model each period as its own scenario"),
-            );
-        }
     }
 
     fn share_override(
@@ -408,7 +398,6 @@ impl Checker<'_> {
     }
 
     fn restrict(&mut self, r: &ast::Restrict, vars: &Vars) -> Vec<ActionKind> {
-        self.not_dated(&r.dated);
         // A group restricts as each of its members does (SPEC §2.4).
         let exporters = self.actors_or_group(&r.actor.text, r.actor.span);
         let targets = self.mineral_targets(&r.minerals);
@@ -665,7 +654,6 @@ impl Checker<'_> {
     }
 
     fn stockpile(&mut self, s: &ast::Stockpile, vars: &Vars) -> Vec<ActionKind> {
-        self.not_dated(&s.dated);
         // `stockpile JP + KR …`, `stockpile G7 …`: each actor or member holds
         // that much (SPEC §2.4).
         let holders = self.expand(&s.holders);

@@ -208,6 +208,7 @@ impl Checker<'_> {
             tolerance,
             text: e.text.clone(),
             span,
+            at: None,
         })
     }
 

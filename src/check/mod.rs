@@ -18,6 +18,7 @@ mod expects;
 mod names;
 mod scenarios;
 mod targets;
+mod time;
 pub mod values;
 mod world;
 
@@ -98,6 +99,8 @@ pub(crate) struct Checker<'a> {
     pub params: Vec<Param>,
     /// Every name used, with what it resolved to.
     pub uses: Vec<Use>,
+    /// Restriction names and the lifts that name one.
+    pub time: time::Names,
 }
 
 /// Checks a parsed program. Returns the checked program and its warnings, or
@@ -153,6 +156,7 @@ pub fn check_partial(
         inputs: Vec::new(),
         params: Vec::new(),
         uses: Vec::new(),
+        time: time::Names::default(),
     };
     crate::diagnostic::limit_suggestions(MAX_SUGGESTION_WORK);
     let implicit = opts.implicit_world && needs_implicit_world(&program);
@@ -452,14 +456,18 @@ impl Checker<'_> {
         self.resolve_groups(&units);
         let mut checked = Checked::default();
         let mut base_vars = values::Vars::new();
+        // Each used file's variables, for its dated policies.
+        let mut used_vars = Vec::new();
         for u in &units {
             let vars = self.file_vars(u);
             self.world_data(u, &vars);
             if u.main {
                 base_vars = vars;
+            } else {
+                used_vars.push(vars);
             }
         }
-        self.scenarios(&units, base_vars, &mut checked);
+        self.scenarios(&units, base_vars, used_vars, &mut checked);
         checked.world = std::mem::take(&mut self.world);
         checked.inputs = std::mem::take(&mut self.inputs);
         checked.params = std::mem::take(&mut self.params);
@@ -529,6 +537,7 @@ pub fn resolve_metric(
         inputs: Vec::new(),
         params: Vec::new(),
         uses: Vec::new(),
+        time: time::Names::default(),
     };
     crate::diagnostic::limit_suggestions(MAX_SUGGESTION_WORK);
     match c.metric_ref(path) {

@@ -19,7 +19,13 @@ struct Deferred<'s> {
 }
 
 impl Checker<'_> {
-    pub(super) fn scenarios(&mut self, units: &[Unit], base_vars: Vars, checked: &mut Checked) {
+    pub(super) fn scenarios(
+        &mut self,
+        units: &[Unit],
+        base_vars: Vars,
+        used_vars: Vec<Vars>,
+        checked: &mut Checked,
+    ) {
         let Some(main) = units.iter().find(|u| u.main) else {
             return;
         };
@@ -29,6 +35,7 @@ impl Checker<'_> {
             parent: None,
             actions: Vec::new(),
             report: None,
+            at: None,
         });
         // Declare every block first, so `extends`, `compare` and `expect` may
         // name a scenario written further down.
@@ -75,6 +82,7 @@ impl Checker<'_> {
                 parent: None,
                 actions: Vec::new(),
                 report: None,
+                at: None,
             });
             blocks.push((s, stmt.span));
         }
@@ -96,6 +104,19 @@ impl Checker<'_> {
         let order = self.scenario_order(checked);
 
         let mut deferred: Vec<Deferred> = Vec::new();
+        // The dated policies of used files join base first, in the order
+        // the files are used (each file after the files it uses).
+        let used = units.iter().filter(|u| !u.main).zip(&used_vars);
+        for (u, vars) in used {
+            for stmt in u
+                .program
+                .stmts
+                .iter()
+                .filter(|s| super::world::dated_policy(s))
+            {
+                self.statement(stmt, vars, ScenarioId::BASE, checked, false);
+            }
+        }
         // base
         let mut scope_of: HashMap<ScenarioId, Vars> = HashMap::new();
         for stmt in &main.program.stmts {
@@ -147,6 +168,7 @@ impl Checker<'_> {
         for d in deferred {
             self.late_statement(d.stmt, &d.vars, d.scenario, checked, &ids);
         }
+        self.check_lifts(checked);
     }
 
     /// Blocks in an order where every parent comes before its children;
@@ -276,8 +298,13 @@ impl Checker<'_> {
                     None => Some(scenario),
                 };
                 let exp = self.expectation(e, vars, stmt.span, ids);
-                if let (Some(target), Some(mut exp)) = (target, exp) {
+                let at = match &e.at {
+                    Some(lit) => self.date(lit).map(Some),
+                    None => Some(None),
+                };
+                if let (Some(target), Some(mut exp), Some(at)) = (target, exp, at) {
                     exp.scenario = target;
+                    exp.at = at;
                     // The other side defaults to this expectation's scenario.
                     if let (
                         Expected::Metric {

@@ -409,10 +409,12 @@ impl Checker<'_> {
                 StmtKind::Mineral(m) => self.mineral_body(m, vars),
                 StmtKind::Coalition(c) => self.coalition_claim(c, vars),
                 StmtKind::Use(_) | StmtKind::Group(_) | StmtKind::Let(_) | StmtKind::Source(_) => {}
+                // Dated policies of a used file join base (SPEC §8; README).
+                _ if !unit.main && dated_policy(stmt) => {}
                 _ if !unit.main => self.error(
-                    Diag::new(Code::NotHere, "a used file may only declare data")
-                        .with_label(stmt.span, "not a declaration")
-                        .help("`use` brings in actors, groups, coalitions, minerals, variables and sourcing lines (`JP sources nickel.mining: PH 60%`); put policies and scenarios in the main file"),
+                    Diag::new(Code::NotHere, "a used file may only declare data and dated policies")
+                        .with_label(stmt.span, "not a declaration or a dated policy")
+                        .help("`use` brings in actors, groups, coalitions, minerals, variables, sourcing lines (`JP sources nickel.mining: PH 60%`) and policies with a `from` date; put other policies and scenarios in the main file"),
                 ),
                 _ => {}
             }
@@ -717,4 +719,20 @@ pub(super) fn pct(v: f64) -> String {
     let s = format!("{:.2}", v * 100.0);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     format!("{s}%")
+}
+
+/// A policy with a `from` date: a fact of a timeline, which a used file may
+/// hold (its policies join base of the program that uses it). An undated
+/// policy in a used file would change every scenario at every date, so it
+/// stays an error.
+pub(super) fn dated_policy(stmt: &crate::ast::Stmt) -> bool {
+    let dated = match &stmt.kind {
+        StmtKind::Restrict(r) => &r.dated,
+        StmtKind::Disrupt(d) => &d.dated,
+        StmtKind::Adds(a) => &a.dated,
+        StmtKind::Stockpile(s) => &s.dated,
+        StmtKind::Lift(l) => &l.dated,
+        _ => return false,
+    };
+    dated.from.is_some()
 }

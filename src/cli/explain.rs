@@ -38,6 +38,10 @@ pub struct ExplainArgs {
     /// Directory `use "path"` may not leave (default: the file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Explain it at this date (2026-01-12, 2026-01 or 2026Q1) rather than
+    /// the scenario's own
+    #[arg(long, value_name = "DATE", value_parser = super::date_arg)]
+    pub at: Option<lode::date::Date>,
 }
 
 pub fn command(args: &ExplainArgs) -> ExitCode {
@@ -55,6 +59,7 @@ pub fn command(args: &ExplainArgs) -> ExitCode {
     };
     let opts = ExplainOptions {
         scenario: args.scenario.clone(),
+        at: args.at,
     };
     let mut sources = compiled.sources.clone();
     let target = match explain::resolve(

@@ -14,6 +14,7 @@ mod progress;
 mod repl;
 mod seen;
 mod test;
+mod timeline;
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -43,7 +44,7 @@ pub enum ExitCode {
     long_about = "lode evaluates scenario files — `coalition G7+AU+IN+KR+MX covers 60% demand; \
 china restricts rare_earths to JP` — into exposure tables: supply at risk, shortfall after \
 rerouting, dependency through the whole chain, import reliance, concentration and stockpile cover.",
-    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode explain scenarios/seed.lode JP.rare_earths.shortfall\n  lode repl"
+    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode explain scenarios/seed.lode JP.rare_earths.shortfall\n  lode timeline scenarios/timeline_2023_2026.lode --for JP --on rare_earths\n  lode repl"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -53,11 +54,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Evaluate a scenario file and print its exposure tables
+    #[command(after_help = "Examples:\n  lode run scenarios/japan_2026.lode\n  \
+lode run scenarios/timeline_2023_2026.lode --at 2026-01-12\n  \
+lode run -e 'china restricts rare_earths to JP' --format json")]
     Run(RunArgs),
     /// Parse and check files, and the data claims they make; print diagnostics only
     Check(CheckArgs),
     /// Evaluate every `expect` line; print "N passed, M failed"
     Test(TestArgs),
+    /// Follow one scenario over time: shortfall, stockpiles and when they run out
+    Timeline(timeline::TimelineArgs),
     /// Show how one number is made: its formula, its terms, the lines they rest on
     Explain(explain::ExplainArgs),
     /// Explore scenarios interactively
@@ -155,9 +161,10 @@ pub struct RunArgs {
     /// Exit 1 if there is any warning (the output is written all the same)
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Evaluate at this date [not yet supported]
-    #[arg(long, value_name = "DATE", hide = true)]
-    pub at: Option<String>,
+    /// Evaluate every scenario at this date (2026-01-12, 2026-01 or
+    /// 2026Q1): only the statements in force on that day take part
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub at: Option<lode::date::Date>,
     #[command(flatten)]
     pub sampling: SampleArgs,
 }
@@ -183,6 +190,11 @@ impl SampleArgs {
             ExitCode::Usage
         })
     }
+}
+
+/// A `DATE` option: `2026-01-12`, `2026-01` or `2026Q1`.
+pub fn date_arg(s: &str) -> Result<lode::date::Date, String> {
+    lode::date::Date::parse(s).map_err(|e| format!("{}; {}", e.message(s), e.help()))
 }
 
 /// `--format` of `lode run`: the library's [`Format`] as clap sees it.
@@ -251,6 +263,9 @@ pub struct TestArgs {
     /// Exit 1 if there is any warning
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Evaluate every scenario at this date; an `expect … at DATE` keeps its own
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub at: Option<lode::date::Date>,
     #[command(flatten)]
     pub sampling: SampleArgs,
 }
@@ -273,6 +288,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check::command(&args),
         Command::Test(args) => test::command(&args),
+        Command::Timeline(args) => timeline::command(&args),
         Command::Explain(args) => explain::command(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
         Command::Data {
@@ -400,10 +416,6 @@ fn load(args: &RunArgs) -> Result<Compiled, Failed> {
 }
 
 fn run(args: RunArgs) -> ExitCode {
-    if args.at.is_some() {
-        output::stderr("error: `--at DATE` is not supported yet (dated policies are planned)\n");
-        return ExitCode::Usage;
-    }
     let compiled = match load(&args) {
         Ok(c) => c,
         Err(f) => {
@@ -459,7 +471,11 @@ fn run(args: RunArgs) -> ExitCode {
     }
     let run = pipeline::evaluate(
         &compiled,
-        &EvalOptions { only, sampling },
+        &EvalOptions {
+            only,
+            at: args.at,
+            sampling,
+        },
         &progress::Bar::stderr(),
     );
     let results = run.results;
@@ -538,7 +554,7 @@ fn run(args: RunArgs) -> ExitCode {
 
 /// Refuses (`lode::E0603`, printed) an `-o PATH` that would replace one of
 /// the program's sources; the first source is the program itself.
-fn refuse_source_output(path: &Path, sources: &SourceMap) -> bool {
+pub(crate) fn refuse_source_output(path: &Path, sources: &SourceMap) -> bool {
     let files: Vec<&Path> = (0..sources.len())
         .filter_map(|i| sources.get(lode::source::SourceId(i as u32)))
         .filter_map(|f| f.path.as_deref())
@@ -578,7 +594,16 @@ fn data(name: Option<&str>) -> ExitCode {
                     .lines()
                     .filter(|l| l.trim_start().starts_with("actor "))
                     .count();
-                out.push_str(&format!("{n}\t{actors} actors, {minerals} minerals\n"));
+                // A data set of dated policies: its statements with a `from`.
+                let policies = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with('#') && l.contains(" from "))
+                    .count();
+                if actors == 0 && minerals == 0 {
+                    out.push_str(&format!("{n}\t{policies} dated policies\n"));
+                } else {
+                    out.push_str(&format!("{n}\t{actors} actors, {minerals} minerals\n"));
+                }
             }
             write_stdout(&out)
         }

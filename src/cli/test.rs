@@ -17,8 +17,13 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
+            let before = out.len();
             walk(p, &mut out, &mut std::collections::HashSet::new())
                 .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+            // A mistyped directory in CI would otherwise pass with nothing tested.
+            if out.len() == before {
+                return Err(format!("no `*.lode` file below `{}`", p.display()));
+            }
         } else if p.exists() {
             out.push(p.clone());
         } else {
@@ -84,6 +89,7 @@ pub fn command(args: &TestArgs) -> ExitCode {
                 &FsLoader::for_file(f, args.root.as_deref()),
                 samples,
                 seed,
+                args.at,
             )
         })
         .collect();

@@ -2,7 +2,9 @@
 //!
 //! - **structure** ([`scenario`]): world data, then base's statements, then
 //!   each ancestor's, then the scenario's own, in order — which lines are in
-//!   force, with their numbers still as [`Num`]s;
+//!   force at the evaluation date (SPEC §8: dated statements on
+//!   `[from, until)`, restrictions suspended by lifts), with their numbers
+//!   still as [`Num`]s;
 //! - **values** ([`resolve`], [`market`]): the numbers filled in from a
 //!   [`Values`], coalition `covers` claims applied, and one model
 //!   [`Market`] per mineral.
@@ -13,10 +15,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::MineralEval;
+use crate::date::Date;
 use crate::diagnostic::{Code, Diag};
 use crate::model::{self, Disruption, Market, Restriction, Rule, Sourcing};
 use crate::program::{
-    ActionKind, ActorId, Allocation, Checked, GroupKind, Line, MineralId, Num, ScenarioId,
+    Action, ActionKind, ActorId, Allocation, Checked, GroupKind, Line, MineralId, Num, ScenarioId,
     ShareEntry, Shares, SourcingLine, Stock, Values,
 };
 use crate::results::DemandBasis;
@@ -73,25 +76,37 @@ pub struct MineralState {
 #[derive(Debug, Clone, Default)]
 pub struct ScenarioState {
     pub id: ScenarioId,
+    /// The date it is assembled at; `None`: undated, every statement in force.
+    pub at: Option<Date>,
     pub minerals: Vec<MineralState>,
     pub allocation: Allocation,
     pub rerouting: Num,
     pub warnings: Vec<Diag>,
 }
 
-/// Applies a scenario's statements to the world data, and checks the
-/// `covers` claims against the plain values.
-pub fn scenario(checked: &Checked, id: ScenarioId) -> ScenarioState {
-    let mut st = structure(checked, id);
+/// Applies a scenario's statements in force at `at` to the world data, and
+/// checks the `covers` claims against the plain values. `at` is the
+/// evaluation date (`Checked::as_of` for the scenario's own, or `--at`).
+pub fn scenario(checked: &Checked, id: ScenarioId, at: Option<Date>) -> ScenarioState {
+    let mut st = structure(checked, id, at);
     st.warnings = covers_warnings(checked, &st, &checked.plain_values());
     st
 }
 
-/// The lines in force in a scenario, without any warning.
-pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
+/// The lines in force in a scenario at `at` (every statement when `None`),
+/// without any warning.
+pub fn structure(checked: &Checked, id: ScenarioId, at: Option<Date>) -> ScenarioState {
     let world = &checked.world;
+    let actions = checked.actions(id);
+    // Lifts suspend restrictions while they are in force (SPEC §8.1).
+    let lifts: Vec<&Action> = actions
+        .iter()
+        .copied()
+        .filter(|a| matches!(a.kind, ActionKind::Lift { .. }) && a.in_force(at))
+        .collect();
     let mut st = ScenarioState {
         id,
+        at,
         minerals: world
             .minerals
             .iter()
@@ -107,7 +122,10 @@ pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
     let mut allocation: Option<Allocation> = None;
     let mut rerouting: Option<Num> = None;
     let row = world.row();
-    for action in checked.actions(id) {
+    for action in actions {
+        if !action.in_force(at) {
+            continue;
+        }
         let statement = action.span;
         match &action.kind {
             ActionKind::Shares {
@@ -158,15 +176,25 @@ pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
                 fraction,
                 quota,
                 target_span,
-            } => st.minerals[*mineral].restrictions.push(RestrictionLine {
-                exporter: *exporter,
-                importers: importers.clone(),
-                stages: stages.clone(),
-                fraction: *fraction,
-                quota: *quota,
-                span: *target_span,
-                statement,
-            }),
+            } => {
+                let mut stages = stages.clone();
+                for lift in &lifts {
+                    let suspended = lift.suspends(action);
+                    stages.retain(|s| !suspended.contains(s));
+                }
+                if stages.is_empty() {
+                    continue;
+                }
+                st.minerals[*mineral].restrictions.push(RestrictionLine {
+                    exporter: *exporter,
+                    importers: importers.clone(),
+                    stages,
+                    fraction: *fraction,
+                    quota: *quota,
+                    span: *target_span,
+                    statement,
+                })
+            }
             ActionKind::Disrupt {
                 actor,
                 mineral,
@@ -180,6 +208,7 @@ pub fn structure(checked: &Checked, id: ScenarioId) -> ScenarioState {
             }),
             ActionKind::Rerouting(r) => rerouting = Some(*r),
             ActionKind::Allocation(a) => allocation = Some(*a),
+            ActionKind::Lift { .. } => {}
         }
     }
     // SPEC §3.5 defaults: market with no rerouting; naming market or

@@ -57,7 +57,8 @@ pub fn check(checked: &Checked) -> Vec<Diag> {
     let mut too_large: Vec<(&str, usize, usize, usize)> = Vec::new();
     let mut rows_of = Vec::with_capacity(checked.scenarios.len());
     for (s, scenario) in checked.scenario_ids().zip(&checked.scenarios) {
-        let state = assemble::structure(checked, s);
+        // Undated: every statement in force, an upper bound for any date.
+        let state = assemble::structure(checked, s, None);
         let mut pairs = 0usize;
         let mut largest = (0usize, 0usize);
         for (m, ms) in state.minerals.iter().enumerate() {
@@ -215,6 +216,7 @@ fn action_size(a: &crate::program::Action) -> usize {
         ActionKind::Adds { .. }
         | ActionKind::Stockpile { .. }
         | ActionKind::Rerouting(_)
-        | ActionKind::Allocation(_) => 0,
+        | ActionKind::Allocation(_)
+        | ActionKind::Lift { .. } => 0,
     }
 }

@@ -170,6 +170,7 @@ pub fn judge(
         reason,
         margin: if margin.is_finite() { margin } else { 0.0 },
         location,
+        at: None,
     }
 }
 

@@ -14,9 +14,10 @@
 pub mod assemble;
 pub mod budget;
 pub mod compare;
+mod dated;
 pub mod expect;
 mod exposure;
-mod plan;
+pub(crate) mod plan;
 pub mod progress;
 mod rows;
 mod sampled;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::date::Date;
 use crate::diagnostic::{Diag, Identity};
 use crate::program::{Checked, MineralId, ScenarioId, Subject};
 use crate::results::{Comparison, MineralInfo, Results, Row, ScenarioResult, WarningInfo};
@@ -51,8 +53,19 @@ pub use sampled::evaluate_sampled;
 pub struct EvalOptions {
     /// Only this scenario (`--scenario NAME`).
     pub only: Option<ScenarioId>,
+    /// Every scenario at this date (`--at DATE`), whatever its own
+    /// (SPEC §8.2).
+    pub at: Option<Date>,
     /// Draw samples of the uncertain values (SPEC §9); `None`: a plain run.
     pub sampling: Option<crate::sample::SampleOptions>,
+}
+
+impl EvalOptions {
+    /// The date scenario `s` is evaluated at: `--at`, else its own as-of
+    /// date (`Checked::as_of`); `None` when undated.
+    pub fn date_of(&self, checked: &Checked, s: ScenarioId) -> Option<Date> {
+        self.at.or_else(|| checked.as_of(s))
+    }
 }
 
 /// Results plus the warnings the model raised (as diagnostics).
@@ -87,13 +100,17 @@ pub fn evaluate_with_progress(
         .scenario_ids()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|s| plan.involved[s.index()].then(|| assemble::scenario(checked, s)))
+        .map(|s| {
+            plan.involved[s.index()]
+                .then(|| assemble::scenario(checked, s, opts.date_of(checked, s)))
+        })
         .collect();
     let shown = plan.schedule(checked, &states, opts.only);
     let done = run_jobs(checked, &plan, &states, progress);
-    let merged = merge(checked, sources, &plan, &states, done);
+    let at_dates = dated::measure_all(checked, &plan);
+    let merged = merge(checked, sources, &plan, &states, done, at_dates);
     let comparisons = comparisons(checked, &plan, &shown, &merged.rows);
-    let scenarios = scenario_results(checked, &plan, &shown, merged.rows);
+    let scenarios = scenario_results(checked, &plan, &shown, merged.rows, &states);
     let minerals = checked
         .world
         .minerals
@@ -212,6 +229,7 @@ fn merge(
     plan: &plan::Plan<'_>,
     states: &[Option<ScenarioState>],
     done: Vec<JobResult>,
+    at_dates: Vec<(usize, plan::Side, Measured)>,
 ) -> Merged {
     let count = checked.scenarios.len();
     let mut warnings = Warnings::default();
@@ -241,11 +259,18 @@ fn merge(
             }
         }
     }
+    for (i, side, m) in at_dates {
+        measured[i][side as usize] = Some(m);
+    }
     let expectations = plan
         .expectations
         .iter()
         .zip(&measured)
-        .filter_map(|(e, [lhs, rhs])| Some(judge(checked, e, lhs.as_ref()?, rhs.as_ref(), sources)))
+        .filter_map(|(e, [lhs, rhs])| {
+            let mut r = judge(checked, e, lhs.as_ref()?, rhs.as_ref(), sources);
+            r.at = e.at.map(|d| d.to_string());
+            Some(r)
+        })
         .collect();
     Merged {
         rows,
@@ -338,6 +363,7 @@ fn scenario_results(
     plan: &plan::Plan<'_>,
     shown: &[Vec<(Subject, MineralId)>],
     mut rows: Vec<HashMap<(Subject, MineralId), Row>>,
+    states: &[Option<ScenarioState>],
 ) -> Vec<ScenarioResult> {
     plan.listed
         .iter()
@@ -360,7 +386,10 @@ fn scenario_results(
                 .collect();
             ScenarioResult {
                 name: checked.scenarios[s].name.clone(),
-                at: None,
+                at: states[s]
+                    .as_ref()
+                    .and_then(|st| st.at)
+                    .map(|d| d.to_string()),
                 rows: list,
             }
         })

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::EvalOptions;
 use super::assemble::{self, ScenarioState};
+use crate::date::Date;
 use crate::program::{
     ActorId, Checked, Expectation, Expected, GroupKind, MetricRef, MineralId, ScenarioId, Subject,
 };
@@ -31,6 +32,10 @@ pub struct Plan<'c> {
     /// The sides of expectations each (scenario, mineral) measures, as
     /// indices into `expectations`.
     pub expects_at: HashMap<(ScenarioId, MineralId), Vec<(usize, Side)>>,
+    /// Expectations measured at a date of their own (`expect S at DATE`)
+    /// that differs from their scenarios' evaluation dates, as indices
+    /// into `expectations`: evaluated apart (`eval::dated`).
+    pub at_dates: Vec<usize>,
 }
 
 /// Which side of an expectation.
@@ -85,8 +90,20 @@ impl<'c> Plan<'c> {
             shows[c[0]] = true;
             c.iter().for_each(|&s| involved[s] = true);
         }
+        let dates: Vec<Option<Date>> = checked
+            .scenario_ids()
+            .map(|s| opts.date_of(checked, s))
+            .collect();
         let mut expects_at: HashMap<(ScenarioId, MineralId), Vec<(usize, Side)>> = HashMap::new();
+        let mut at_dates = Vec::new();
         for (i, e) in expectations.iter().enumerate() {
+            // `expect S at DATE` keeps its own date, even under `--at`.
+            let own_date =
+                e.at.is_some_and(|d| sides(e).iter().any(|(_, s, _)| dates[*s] != Some(d)));
+            if own_date {
+                at_dates.push(i);
+                continue;
+            }
             for (side, s, m) in sides(e) {
                 involved[s] = true;
                 expects_at
@@ -105,6 +122,7 @@ impl<'c> Plan<'c> {
             jobs: Vec::new(),
             subjects: Vec::new(),
             expects_at,
+            at_dates,
         }
     }
 
@@ -171,8 +189,17 @@ fn shown_rows(
     state: &ScenarioState,
     s: ScenarioId,
 ) -> Vec<(Subject, MineralId)> {
+    rows_for(checked, state, checked.report_of(s))
+}
+
+/// The rows a `report` selection shows (the default rows without one), in
+/// SPEC §4.1 order.
+pub(crate) fn rows_for(
+    checked: &Checked,
+    state: &ScenarioState,
+    report: Option<&crate::program::ReportSel>,
+) -> Vec<(Subject, MineralId)> {
     let world = &checked.world;
-    let report = checked.report_of(s);
     // Minerals in file order (SPEC §4.1), whatever order `on` lists them in.
     let minerals: Vec<MineralId> = match report.and_then(|r| r.minerals.as_ref()) {
         Some(listed) => {

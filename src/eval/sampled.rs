@@ -275,7 +275,10 @@ pub fn evaluate_sampled(
     let mut plan = Plan::new(checked, opts);
     let states: Vec<Option<ScenarioState>> = checked
         .scenario_ids()
-        .map(|s| plan.involved[s.index()].then(|| assemble::structure(checked, s)))
+        .map(|s| {
+            plan.involved[s.index()]
+                .then(|| assemble::structure(checked, s, opts.date_of(checked, s)))
+        })
         .collect();
     plan.schedule(checked, &states, opts.only);
     let varying = sample::varying_params(checked);

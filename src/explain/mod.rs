@@ -47,6 +47,9 @@ pub struct ExplainOptions {
     /// The scenario when the metric reference names none (`--scenario`);
     /// `base` when neither does.
     pub scenario: Option<String>,
+    /// Explain at this date (`--at`, the REPL's `:at`) rather than the
+    /// scenario's own as-of date (SPEC §8.2).
+    pub at: Option<crate::date::Date>,
 }
 
 /// How a number is made.
@@ -200,10 +203,11 @@ pub fn explain(
     checked: &Checked,
     sources: &SourceMap,
     target: &Target,
-    _opts: &ExplainOptions,
+    opts: &ExplainOptions,
 ) -> Result<Explanation, NoValue> {
     let mref = &target.mref;
-    let state = assemble::structure(checked, target.scenario);
+    let at = opts.at.or_else(|| checked.as_of(target.scenario));
+    let state = assemble::structure(checked, target.scenario, at);
     let values = checked.plain_values();
     let ev = eval::evaluate_mineral(checked, &state, mref.mineral, &values);
     let figures = ev.exposure(checked, mref.subject);
@@ -245,7 +249,7 @@ pub fn explain(
     Ok(Explanation {
         metric: target.text.clone(),
         scenario,
-        at: None,
+        at: at.map(|d| d.to_string()),
         value,
         supplier,
         formula: part.formula,

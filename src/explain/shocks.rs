@@ -81,6 +81,7 @@ fn without(state: &ScenarioState, m: crate::program::MineralId, statement: Span)
     minerals[m] = ms;
     ScenarioState {
         id: state.id,
+        at: state.at,
         minerals,
         allocation: state.allocation,
         rerouting: state.rerouting,

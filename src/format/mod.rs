@@ -137,16 +137,16 @@ fn layout(rule: Rule) -> Layout {
         // Atoms, printed as written. The compound ones (`rare_earths.refining`,
         // `JP.gallium.shortfall`, `60%`, `$8.5B`, `2026Q1`) admit no blanks.
         code | ident | ident_raw | miscased | number | string | string_inner | percent | money
-        | money_scale | unit | date_lit | date | quarter | mineral_ref | override_target
-        | metric_path | path_head | path_part | line_name | cmp_op | equals | add | plus | sub
-        | mul | div | EOI => Token(Word),
+        | money_scale | unit | date_lit | mineral_ref | override_target | metric_path
+        | path_head | path_part | line_name | cmp_op | equals | add | plus | sub | mul | div
+        | EOI => Token(Word),
         kw_use | kw_actor | kw_alias | kw_gdp | kw_group | kw_mineral | kw_stages | kw_volume
         | kw_sources | kw_source | kw_coalition | kw_covers | kw_demand | kw_of | kw_let
         | kw_restricts | kw_bans | kw_to | kw_all | kw_except | kw_by | kw_disrupt | kw_adds
         | kw_stockpile | kw_rerouting | kw_allocation | kw_sticky | kw_market
         | kw_coalition_first | kw_scenario | kw_extends | kw_report | kw_for | kw_on
         | kw_compare | kw_expect | kw_from | kw_until | kw_lifts | kw_restrictions | kw_only
-        | kw_samples | kw_seed => Token(Word),
+        | kw_samples | kw_seed | kw_as | kw_at => Token(Word),
         // Statements and their parts: tokens one space apart.
         use_stmt | dataset | actor_stmt | actor_decl | aliases | gdp | group_stmt | group_name
         | members | mineral_stmt | stages_line | volume_line | share_line | sources_line
@@ -156,7 +156,7 @@ fn layout(rule: Rule) -> Layout {
         | lift_stmt | dated | from_date | until_date | mineral_list | scenario_stmt
         | report_stmt | report_for | report_on | compare_stmt | expect_stmt | expect_rhs
         | other_metric | expect_expr | tolerance | samples_stmt | seed_stmt | statistic
-        | chance => Sequence,
+        | chance | as_name | lift_name | at_stmt | expect_at => Sequence,
         stat_name | kw_chance => Token(Callee),
         expr | unary | paren | variable | uncertain | quantity | actor_ref => Sequence,
         repl_line | query => Sequence,

@@ -133,6 +133,27 @@ const FORMS: &[(&str, &str, &str)] = &[
         "CN lifts restrictions\n",
     ),
     (
+        "lift_stmt",
+        "CN lifts ban_us   from 2025-11-09 until  2026-11-27",
+        "CN lifts ban_us from 2025-11-09 until 2026-11-27\n",
+    ),
+    (
+        "restrict_stmt",
+        "CN bans gallium,germanium to US from 2024-12-03  as ban_us",
+        "CN bans gallium, germanium to US from 2024-12-03 as ban_us\n",
+    ),
+    ("at_stmt", "at   2026-01-12", "at 2026-01-12\n"),
+    (
+        "expect_stmt",
+        "expect cut  at 2026Q2:JP.rare_earths.shortfall==0%",
+        "expect cut at 2026Q2: JP.rare_earths.shortfall == 0%\n",
+    ),
+    (
+        "expect_stmt",
+        "expect at 2026-06 : JP.rare_earths.shortfall==0%",
+        "expect at 2026-06: JP.rare_earths.shortfall == 0%\n",
+    ),
+    (
         "scenario_stmt",
         "scenario cut extends base {CN bans gallium to US; rerouting 10%}",
         "scenario cut extends base {\n  CN bans gallium to US\n  rerouting 10%\n}\n",

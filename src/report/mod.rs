@@ -18,6 +18,7 @@ pub mod json;
 mod markdown;
 mod sections;
 mod table;
+pub mod timeline;
 pub mod tonnes;
 
 pub use tonnes::Units;
@@ -306,6 +307,7 @@ pub(crate) mod fixture {
                     margin: 0.0,
                     reason: None,
                     location: "demo.lode:12".into(),
+                    at: None,
                 },
                 ExpectationResult {
                     scenario: "base".into(),
@@ -317,6 +319,7 @@ pub(crate) mod fixture {
                     margin: 210.0,
                     reason: None,
                     location: "demo.lode:13".into(),
+                    at: None,
                 },
                 ExpectationResult {
                     scenario: "base".into(),
@@ -328,6 +331,7 @@ pub(crate) mod fixture {
                     margin: 0.0,
                     reason: None,
                     location: "demo.lode:14".into(),
+                    at: None,
                 },
             ],
             warnings: vec![WarningInfo {

@@ -459,7 +459,7 @@ fn expect_line(e: &ExpectationResult) -> ExpectLine {
     };
     ExpectLine {
         passed: e.passed,
-        scenario: e.scenario.clone(),
+        scenario: e.scenario_label(),
         text: e.text.clone(),
         actual,
     }

@@ -35,14 +35,13 @@ impl<'a> Volumes<'a> {
     /// The volumes of `results`' minerals; none at all under
     /// [`Units::Shares`], so nothing gets tonnes.
     pub fn of(results: &'a Results, units: Units) -> Self {
-        // Sampled figures are quantiles of shares; tonnes are of one run.
         let by_mineral = match units {
-            Units::Tonnes if results.sampling.is_none() => results
+            Units::Shares => HashMap::new(),
+            Units::Tonnes => results
                 .minerals
                 .iter()
                 .filter_map(|m| Some((m.name.as_str(), m.volume_t?)))
                 .collect(),
-            _ => HashMap::new(),
         };
         Volumes { by_mineral }
     }

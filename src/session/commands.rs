@@ -40,6 +40,16 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "print the exposure table",
     ),
     (
+        ":at",
+        "[DATE|none]",
+        "show or set the date the session is evaluated at",
+    ),
+    (
+        ":timeline",
+        "[SCENARIO] [for A, B] [on m1, m2]",
+        "follow a scenario month by month: shortfall and stockpiles",
+    ),
+    (
         ":explain",
         "[SCENARIO:] METRIC",
         "how a number is made: its terms and their lines",
@@ -68,6 +78,8 @@ impl Session {
             ":undo" => self.undo_last(),
             ":show" => self.show(arg),
             ":table" => self.table(line),
+            ":at" => self.at(arg),
+            ":timeline" => self.timeline(arg),
             ":explain" => self.explain(arg),
             ":save" => self.save(arg),
             ":load" => self.load(arg),
@@ -285,7 +297,11 @@ impl Session {
                 let _ = writeln!(out, "  {p}");
             }
         }
-        let st = assemble::scenario(&self.state.checked, ScenarioId::BASE);
+        let st = assemble::structure(
+            &self.state.checked,
+            ScenarioId::BASE,
+            self.state.date_of(ScenarioId::BASE),
+        );
         let rule = match st.allocation {
             Allocation::Sticky => "sticky".to_string(),
             Allocation::Market => "market".to_string(),
@@ -301,6 +317,12 @@ impl Session {
             "  allocation {rule}, rerouting {}",
             query::percent(st.rerouting.plain)
         );
+        if let Some(at) = st.at {
+            let _ = writeln!(
+                out,
+                "  as of {at}: the statements in force that day take part"
+            );
+        }
         for s in &self.state.stmts {
             let StmtKind::Scenario(b) = &s.kind else {
                 continue;
@@ -395,6 +417,7 @@ impl Session {
             &sources,
             &EvalOptions {
                 only: Some(scenario),
+                at: self.state.at,
                 ..EvalOptions::default()
             },
         )
@@ -419,7 +442,10 @@ impl Session {
         let name = format!("<repl:{}>", self.counter);
         self.counter += 1;
         let checked = &self.state.checked;
-        let opts = explain::ExplainOptions::default();
+        let opts = explain::ExplainOptions {
+            at: self.state.at,
+            ..explain::ExplainOptions::default()
+        };
         let target = match explain::resolve(checked, &mut sources, &name, arg, &opts) {
             Ok(t) => t,
             Err(d) => return self.fail(&d, &sources),
@@ -511,4 +537,112 @@ fn help() -> String {
         "Tab completes names, commands and metric paths; Ctrl-C clears the line; Ctrl-D leaves.\n",
     );
     out
+}
+
+impl Session {
+    /// `:at` shows the session's evaluation date; `:at DATE` sets it for
+    /// every scenario (as `lode run --at`); `:at none` goes back to each
+    /// scenario's own as-of date. Setting it is undone by `:undo`.
+    fn at(&mut self, arg: &str) -> Reply {
+        let checked = &self.state.checked;
+        if arg.is_empty() {
+            let base = ScenarioId::BASE;
+            return Reply::out(match (self.state.at, checked.as_of(base)) {
+                (Some(d), _) => format!("as of {d} (set with `:at`; `:at none` goes back)"),
+                (None, Some(d)) => {
+                    let why = if checked.scenarios[base].at.is_some() {
+                        "the session's `at` statement"
+                    } else {
+                        "the latest `from` of the session's statements"
+                    };
+                    format!("as of {d}: {why}")
+                }
+                (None, None) => "undated: every statement is in force".to_string(),
+            });
+        }
+        let at = if arg == "none" {
+            None
+        } else {
+            match crate::date::Date::parse(arg) {
+                Ok(d) => Some(d),
+                Err(e) => return Reply::error(format!("{}; {}", e.message(arg), e.help())),
+            }
+        };
+        let before = self.state.clone();
+        self.state.at = at;
+        self.push_undo(before, &format!(":at {arg}"));
+        Reply::out(match at {
+            Some(d) => format!("the session is evaluated as of {d} (`:undo` takes it back)"),
+            None => "each scenario is evaluated at its own date again".to_string(),
+        })
+    }
+
+    /// `:timeline [SCENARIO] [for A, B] [on m1, m2]`: the scenario over its
+    /// default range, monthly (SPEC §8.3).
+    fn timeline(&mut self, arg: &str) -> Reply {
+        let checked = &self.state.checked;
+        let mut scenario = ScenarioId::BASE;
+        let mut rows: Vec<String> = Vec::new();
+        let mut minerals: Vec<String> = Vec::new();
+        // `for` and `on` start lists of names, split at commas, `+` and blanks.
+        let mut list: Option<&mut Vec<String>> = None;
+        for (i, word) in arg
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '+')
+            .filter(|w| !w.is_empty())
+            .enumerate()
+        {
+            match word {
+                "for" => list = Some(&mut rows),
+                "on" => list = Some(&mut minerals),
+                w => match list.as_deref_mut() {
+                    Some(l) => l.push(w.to_string()),
+                    None if i == 0 => match checked.scenario_id(w) {
+                        Some(id) => scenario = id,
+                        None => {
+                            let names = checked.scenario_names();
+                            let hint = crate::diagnostic::suggest(w, names.iter().copied())
+                                .map(|s| format!("; did you mean `{s}`?"))
+                                .unwrap_or_default();
+                            return Reply::error(format!("no scenario `{w}`{hint}"));
+                        }
+                    },
+                    None => {
+                        return Reply::error(
+                            "`:timeline` takes a scenario, then `for A, B` and `on m1, m2`",
+                        );
+                    }
+                },
+            }
+        }
+        let rows = match rows.is_empty() {
+            true => None,
+            false => match crate::timeline::resolve_rows(checked, &rows) {
+                Ok(r) => Some(r),
+                Err(e) => return Reply::error(e),
+            },
+        };
+        let minerals = match minerals.is_empty() {
+            true => None,
+            false => match crate::timeline::resolve_minerals(checked, &minerals) {
+                Ok(m) => Some(m),
+                Err(e) => return Reply::error(e),
+            },
+        };
+        let opts = crate::timeline::TimelineOptions {
+            scenario,
+            rows,
+            minerals,
+            ..Default::default()
+        };
+        match crate::timeline::timeline(checked, &opts) {
+            Ok(t) => {
+                let render = RenderOptions {
+                    color: self.display.color,
+                    width: self.display.width,
+                };
+                Reply::out(report::timeline::render(&t, Format::Table, &render))
+            }
+            Err(e) => Reply::error(e.to_string()),
+        }
+    }
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use crate::ast::{Program, ReplInput, Stmt, StmtKind};
 use crate::check::values::{self, Vars};
+use crate::date::Date;
 use crate::diagnostic::{Diag, Style, render_all, render_grouped};
 use crate::eval::{self, assemble};
 use crate::loader::{FsLoader, Loader};
@@ -145,6 +146,17 @@ pub(crate) struct State {
     pub warnings: Vec<Diag>,
     /// Top-level `let`s, for bare expressions.
     pub vars: Vars,
+    /// `:at DATE`: every scenario of the session at this date (SPEC §8.2,
+    /// as `--at`); `None`: each at its own as-of date.
+    pub at: Option<Date>,
+}
+
+impl State {
+    /// The date a scenario of the session is evaluated at: `:at`, else the
+    /// scenario's own as-of date.
+    pub fn date_of(&self, s: ScenarioId) -> Option<Date> {
+        self.at.or_else(|| self.checked.as_of(s))
+    }
 }
 
 pub struct Session {
@@ -183,6 +195,7 @@ impl Session {
             checked: Checked::default(),
             warnings: Vec::new(),
             vars: Vars::new(),
+            at: None,
         };
         let mut session = Session {
             start: start.clone(),
@@ -428,7 +441,8 @@ impl Session {
                 mut warnings,
                 ..
             }) => {
-                warnings.extend(assemble::scenario(&checked, ScenarioId::BASE).warnings);
+                let at = state.at.or_else(|| checked.as_of(ScenarioId::BASE));
+                warnings.extend(assemble::scenario(&checked, ScenarioId::BASE, at).warnings);
                 let vars = top_level_vars(&stmts);
                 Ok(State {
                     inputs,
@@ -438,6 +452,7 @@ impl Session {
                     checked,
                     warnings,
                     vars,
+                    at: state.at,
                 })
             }
             Err(crate::pipeline::Failed { sources, diags, .. }) => {
@@ -493,23 +508,30 @@ impl Session {
             let measured: Vec<eval::Measured> = crate::eval::plan_sides(e)
                 .into_iter()
                 .map(|(scenario, mref)| {
-                    let st = assemble::scenario(checked, scenario);
+                    let at = e.at.or_else(|| state.date_of(scenario));
+                    let st = assemble::structure(checked, scenario, at);
                     let ev = eval::evaluate_mineral(checked, &st, mref.mineral, &values);
                     let f = ev.exposure(checked, mref.subject);
                     eval::measure(checked, mref, &f, &ev)
                 })
                 .collect();
-            let r = eval::judge(checked, e, &measured[0], measured.get(1), &state.sources);
+            let mut r = eval::judge(checked, e, &measured[0], measured.get(1), &state.sources);
+            r.at = e.at.map(|d| d.to_string());
             let actual = match (&r.actual, &r.actual_text) {
                 (Some(v), _) => query::format_metric(&e.metric.metric, *v),
                 (None, Some(t)) => t.clone(),
                 (None, None) => "absent".into(),
             };
-            let why = r.reason.map(|w| format!("; {w}")).unwrap_or_default();
+            let why = r
+                .reason
+                .as_ref()
+                .map(|w| format!("; {w}"))
+                .unwrap_or_default();
             let mark = if r.passed { "✓ passed" } else { "✗ failed" };
             out.push_str(&format!(
                 "{mark} [{}]: {} (actual {actual}{why})\n",
-                r.scenario, r.text
+                r.scenario_label(),
+                r.text
             ));
         }
         out
@@ -521,7 +543,8 @@ impl Session {
         path: &crate::ast::MetricPath,
         scenario: ScenarioId,
     ) -> Reply {
-        match query::metric(&self.state.checked, sources, path, scenario) {
+        let at = self.state.date_of(scenario);
+        match query::metric(&self.state.checked, sources, path, scenario, at) {
             Ok(text) => Reply::out(text),
             Err(d) => self.fail(&d, sources),
         }

@@ -15,6 +15,7 @@ pub fn metric(
     sources: &mut SourceMap,
     path: &MetricPath,
     scenario: ScenarioId,
+    at: Option<crate::date::Date>,
 ) -> Result<String, Vec<Diag>> {
     let whole_map =
         path.key.is_none() && matches!(path.metric.text.as_str(), "dependency" | "output");
@@ -31,7 +32,7 @@ pub fn metric(
     } else {
         crate::check::resolve_metric(sources, &checked.world, path)?
     };
-    let state = assemble::scenario(checked, scenario);
+    let state = assemble::structure(checked, scenario, at);
     let ev = eval::evaluate_mineral(checked, &state, mref.mineral, &checked.plain_values());
     let f = ev.exposure(checked, mref.subject);
     let x = &*f.x;

@@ -242,11 +242,13 @@ impl Lowerer {
             Rule::lift_stmt => {
                 let mut actor = None;
                 let mut minerals = Vec::new();
+                let mut name = None;
                 let mut dated = Dated::default();
                 for p in kids(pair) {
                     match p.as_rule() {
                         Rule::actor_ref => actor = Some(self.actor_ref(Some(p))),
                         Rule::mineral_list => minerals = self.mineral_list(Some(p)),
+                        Rule::lift_name => name = kids(p).next().map(|n| self.name(n)),
                         Rule::dated => dated = self.dated(Some(p)),
                         _ => {}
                     }
@@ -254,8 +256,15 @@ impl Lowerer {
                 StmtKind::Lift(Lift {
                     actor: actor.unwrap_or_else(|| panic!("internal error: lift")),
                     minerals,
+                    name,
                     dated,
                 })
+            }
+            Rule::at_stmt => {
+                let date = kids(pair)
+                    .next()
+                    .unwrap_or_else(|| panic!("internal error: `at` without a date"));
+                StmtKind::At(self.date(date))
             }
             Rule::scenario_stmt => {
                 let mut it = kids(pair);
@@ -550,18 +559,30 @@ impl Lowerer {
             dated.span = Some(span);
         }
         for p in kids(pair) {
-            let is_from = p.as_rule() == Rule::from_date;
-            let date = kids(p).next().map(|d| StringLit {
-                value: d.as_str().to_string(),
-                span: self.span(&d),
-            });
-            if is_from {
-                dated.from = date;
-            } else {
-                dated.until = date;
+            let rule = p.as_rule();
+            let clause = self.span(&p);
+            let Some(inner) = kids(p).next() else {
+                continue;
+            };
+            let slot_taken = match rule {
+                Rule::from_date => dated.from.replace(self.date(inner)).is_some(),
+                Rule::until_date => dated.until.replace(self.date(inner)).is_some(),
+                Rule::as_name => dated.name.replace(self.name(inner)).is_some(),
+                _ => unexpected(&inner),
+            };
+            if slot_taken {
+                dated.repeated.push(clause);
             }
         }
         dated
+    }
+
+    /// A date as written, for the checker to read.
+    fn date(&self, pair: P<'_>) -> StringLit {
+        StringLit {
+            value: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
     }
 
     fn mineral_list(&self, pair: Option<P<'_>>) -> Vec<MineralRef> {
@@ -608,6 +629,7 @@ impl Lowerer {
         let tree = super::tree::Node::of(pair.clone());
         let input = pair.get_input();
         let mut scenario = None;
+        let mut at = None;
         let mut path = None;
         let mut measure = Measure::Value;
         let mut op = CmpOp::Eq;
@@ -617,6 +639,7 @@ impl Lowerer {
         for p in kids(pair) {
             match p.as_rule() {
                 Rule::ident => scenario = Some(self.name(p)),
+                Rule::expect_at => at = kids(p).next().map(|d| self.date(d)),
                 Rule::metric_path => path = Some(self.metric_path(p)),
                 Rule::statistic => {
                     let mut it = kids(p);
@@ -672,6 +695,7 @@ impl Lowerer {
         let text = crate::format::inline(&tree, input, path.span.start);
         Expect {
             scenario,
+            at,
             measure,
             path,
             op,

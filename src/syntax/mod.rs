@@ -329,6 +329,8 @@ pub const KEYWORDS: &[&str] = &[
     "lifts",
     "restrictions",
     "only",
+    "as",
+    "at",
     "samples",
     "seed",
     "days",

@@ -15,7 +15,7 @@ pub(crate) fn describe(rule: Rule) -> Option<&'static str> {
         | coalition_stmt | let_stmt | scenario_stmt | report_stmt | compare_stmt | expect_stmt
         | rerouting_stmt | allocation_stmt | stockpile_stmt | disrupt_stmt | source_stmt
         | share_override | sourcing_stmt | restrict_stmt | adds_stmt | lift_stmt | samples_stmt
-        | seed_stmt => "a statement",
+        | seed_stmt | at_stmt => "a statement",
         query => "a statement or a query",
         sep => "end of statement",
         block | mineral_body => "a `{` block",
@@ -37,7 +37,10 @@ pub(crate) fn describe(rule: Rule) -> Option<&'static str> {
         by => "`by`",
         allocation_rule => "`sticky`, `market` or `coalition_first`",
         dated | from_date | until_date => "`from` or `until`",
-        date_lit | date | quarter => "a date (`2026-01-12` or `2026Q1`)",
+        as_name => "`as`",
+        lift_name => "`restrictions` or a restriction's name",
+        date_lit => "a date (`2026-01-12`, `2026-01` or `2026Q1`)",
+        expect_at => "`at`",
         mineral_list | mineral_ref => "a mineral",
         report_for => "`for`",
         report_on => "`on`",
@@ -106,6 +109,8 @@ pub(crate) fn describe(rule: Rule) -> Option<&'static str> {
         kw_lifts => "`lifts`",
         kw_restrictions => "`restrictions`",
         kw_only => "`only`",
+        kw_as => "`as`",
+        kw_at => "`at`",
         kw_samples => "`samples`",
         kw_seed => "`seed`",
         colon => "`:`",
@@ -158,6 +163,8 @@ pub(crate) fn is_token(rule: Rule) -> bool {
             | kw_until
             | kw_lifts
             | kw_restrictions
+            | kw_as
+            | kw_at
             | kw_samples
             | kw_seed
             | colon
