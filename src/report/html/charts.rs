@@ -3,7 +3,10 @@
 //! writes is formatted as the tables format it.
 
 use super::svg::{self, Axis, Bar, BarChart, Group, Line, Mark, Panel, Series, Span, StepChart};
-use crate::metric::{Unit, percent, signed};
+use crate::metric::{MetricKind, Unit, percent, signed};
+
+/// Shares other than at risk and shortfall are charted from this change.
+const SMALL_CHANGE: f64 = 0.01;
 use crate::results::{Comparison, DemandBasis, ExpectationResult, Results, Row, RowKind, Stats};
 use crate::timeline::{Timeline, TimelineRow};
 
@@ -245,9 +248,17 @@ pub fn dependency_chart(results: &Results, scenario: usize, mineral: &str, id: S
                 .map(|d| d.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
         }
     };
-    // The suppliers named: largest share in any row first.
+    // The suppliers named: largest share in any row of the mineral in any
+    // scenario first, so a supplier keeps its fill from one scenario's
+    // chart to the next.
+    let all: Vec<&Row> = results
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.rows)
+        .filter(|r| r.mineral == mineral)
+        .collect();
     let mut best: Vec<(String, f64)> = Vec::new();
-    for r in &rows {
+    for r in &all {
         for (k, v) in deps(r).unwrap_or_default() {
             match best.iter_mut().find(|(b, _)| *b == k) {
                 Some(e) => e.1 = e.1.max(v),
@@ -257,7 +268,10 @@ pub fn dependency_chart(results: &Results, scenario: usize, mineral: &str, id: S
     }
     best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let named: Vec<String> = best.iter().take(6).map(|(k, _)| k.clone()).collect();
-    let other = best.len() > named.len();
+    let other = rows
+        .iter()
+        .filter_map(|r| deps(r))
+        .any(|d| d.iter().any(|(c, v)| *v > 0.0 && !named.contains(c)));
     let mut series: Vec<Series> = named
         .iter()
         .enumerate()
@@ -370,13 +384,19 @@ pub fn dependency_chart(results: &Results, scenario: usize, mineral: &str, id: S
 /// hatched. `None` when no share moved.
 pub fn compare_chart(c: &Comparison, id: String) -> Option<String> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut top: f64 = 0.0;
+    let (mut low, mut high): (f64, f64) = (0.0, 0.0);
     for d in &c.rows {
         if d.metric.kind.unit() != Unit::Fraction {
             continue;
         }
+        // At risk and shortfall whenever they move; other shares from one
+        // percentage point (the table lists every change).
+        let floor = match d.metric.kind {
+            MetricKind::AtRisk | MetricKind::Shortfall => crate::report::sections::DELTA_EPSILON,
+            _ => SMALL_CHANGE,
+        };
         let moved = match d.delta {
-            Some(x) => x.abs() > crate::report::sections::DELTA_EPSILON || !x.is_finite(),
+            Some(x) => x.abs() >= floor || !x.is_finite(),
             None => true,
         };
         if !moved {
@@ -385,7 +405,8 @@ pub fn compare_chart(c: &Comparison, id: String) -> Option<String> {
         let label = format!("{} · {}", d.mineral, d.actor);
         let bar = match d.delta {
             Some(x) if x.is_finite() => {
-                top = top.max(x.abs());
+                low = low.min(x);
+                high = high.max(x);
                 Bar {
                     label: d.metric.to_string(),
                     spans: vec![Span {
@@ -418,19 +439,26 @@ pub fn compare_chart(c: &Comparison, id: String) -> Option<String> {
     if groups.is_empty() {
         return None;
     }
-    let m = nice_ceiling(top);
+    let min = if low < 0.0 { -nice_ceiling(-low) } else { 0.0 };
+    let max = if high > 0.0 || low >= 0.0 {
+        nice_ceiling(high)
+    } else {
+        0.0
+    };
     Some(svg::bar_chart(&BarChart {
         id,
         title: format!("{} against {}: changes in shares", c.against, c.base),
         desc: format!(
             "The shares that differ between {} and {}, in percentage points: bars to the right \
-             are rises, to the left falls. Changes of the HHI and of cover days are in the table.",
+             are rises, to the left falls. At risk and shortfall are drawn whenever they move, \
+             other shares from one percentage point; the table lists every change, the HHI and \
+             cover days too.",
             c.against, c.base
         ),
         axis: Axis {
             label: format!("change from {} to {}, percentage points", c.base, c.against),
-            min: -m,
-            max: m,
+            min,
+            max,
             tick: pp_tick,
             reference: None,
         },
@@ -657,10 +685,20 @@ mod tests {
     }
 
     #[test]
+    fn a_claimed_demand_keeps_its_mark() {
+        assert_eq!(
+            actor_label("allies", RowKind::Coalition, DemandBasis::Covers),
+            "allies (coalition) *"
+        );
+        assert_eq!(actor_label("JP", RowKind::Country, DemandBasis::Data), "JP");
+    }
+
+    #[test]
     fn ticks_read_as_percentages() {
         assert_eq!(pct_tick(0.2), "20%");
         assert_eq!(pct_tick(0.025), "2.5%");
         assert_eq!(pp_tick(-0.1), "-10");
-        assert_eq!(pp_tick(0.0), "+0");
+        assert_eq!(pp_tick(0.0), "0");
+        assert_eq!(pp_tick(0.2), "+20");
     }
 }

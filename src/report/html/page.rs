@@ -36,6 +36,7 @@ td.nodata { color: #666; font-style: italic; }
 .pass { color: #14532d; font-weight: 700; }
 .fail { color: #8a1c14; font-weight: 700; }
 ul.warnings li { margin: .2rem 0; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85em; }
 figure { margin: .8rem 0 1.2rem; }
 svg.chart { display: block; max-width: 100%; height: auto; font-size: 11px; font-family: inherit; }
@@ -149,7 +150,7 @@ pub fn figure(svg: &str, caption: &str) -> String {
 /// A `<table>` of the same cells the terminal table prints.
 pub fn table(columns: &[Column], rows: &[Vec<Cell>], caption: &str) -> String {
     let mut out = format!(
-        "<table>\n<caption class=\"note\">{}</caption>\n<thead><tr>",
+        "<table>\n<caption class=\"sr\">{}</caption>\n<thead><tr>",
         text(caption)
     );
     for c in columns {

@@ -28,6 +28,8 @@ const BAR: f64 = 14.0;
 const GAP: f64 = 4.0;
 const GROUP_GAP: f64 = 10.0;
 const NO_DATA: &str = "no data";
+/// Between two panels of a step chart: room for the lower one's top tick.
+const PANEL_GAP: f64 = 22.0;
 
 /// How one series is filled. Lightness differs from one to the next, and
 /// some carry a pattern, so greyscale keeps them apart.
@@ -253,7 +255,8 @@ fn ticks(min: f64, max: f64) -> Vec<f64> {
 
 /// A label no wider than `max` pixels, cut with `…`.
 fn fit(label: &str, max: f64) -> String {
-    let most = (max / CHAR).floor().max(1.0) as usize;
+    // The epsilon keeps a label of exactly `max` pixels whole.
+    let most = ((max + 0.01) / CHAR).floor().max(1.0) as usize;
     if label.chars().count() <= most {
         label.to_string()
     } else {
@@ -278,12 +281,12 @@ pub fn bar_chart(c: &BarChart) -> String {
         .iter()
         .flat_map(|g| g.bars.iter().map(|b| width_of(&b.text)))
         .fold(0.0, f64::max)
-        .clamp(40.0, 200.0)
+        .clamp(40.0, 280.0)
         + 8.0;
     let x0 = label_w;
     let plot_w = (WIDTH - label_w - text_w).max(120.0);
-    let (min, max) = (c.axis.min.min(0.0), c.axis.max.max(c.axis.min + 1e-9));
-    let min = min.min(max - 1e-9);
+    // The axis need not hold 0 (a tornado around a plain value of 5000).
+    let (min, max) = (c.axis.min, c.axis.max.max(c.axis.min + 1e-9));
     let sx = |v: f64| x0 + (v.clamp(min, max) - min) / (max - min) * plot_w;
 
     let mut body = String::new();
@@ -344,7 +347,8 @@ pub fn bar_chart(c: &BarChart) -> String {
                     let (l, r) = (sx(lo), sx(hi));
                     let _ = write!(
                         body,
-                        r##"<path class="whisker" d="M{l} {m}H{r}M{l} {t}V{b}M{r} {t}V{b}" stroke="#000" stroke-width="1.2" fill="none"/>"##,
+                        // A white halo under the black line keeps it visible on a dark bar.
+                        r##"<path d="M{l} {m}H{r}M{l} {t}V{b}M{r} {t}V{b}" stroke="#fff" stroke-width="3" fill="none"/><path class="whisker" d="M{l} {m}H{r}M{l} {t}V{b}M{r} {t}V{b}" stroke="#000" stroke-width="1.2" fill="none"/>"##,
                         l = n(l),
                         r = n(r),
                         m = n(mid),
@@ -566,9 +570,9 @@ pub fn step_chart(c: &StepChart) -> String {
             }
             k += 1;
         }
-        y += p.height + 12.0;
+        y += p.height + PANEL_GAP;
     }
-    let bottom = y - 12.0;
+    let bottom = y - PANEL_GAP;
     for (d, label) in &c.ticks {
         let x = sx(*d);
         let _ = write!(
