@@ -4,9 +4,11 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{Expect, Program, Stmt, StmtKind};
+use crate::ast::{Expect, ExpectRhs, Program, Stmt, StmtKind};
 use crate::check::values::{self, Dim, Value, Vars};
+use crate::eval::{self, Measured, assemble};
 use crate::metric::MetricKind;
+use crate::program::Expected;
 use crate::program::{Checked, Def, GroupKind, InputKind, ROW, Shares};
 use crate::source::{SourceMap, Span};
 
@@ -151,26 +153,35 @@ pub fn hover(a: &Analysis, offset: usize) -> Option<Hover> {
     Some(Hover { span, markdown })
 }
 
-/// The `expect` whose metric path is under `offset`, with its index among
-/// the checked expectations.
-fn expect_at(a: &Analysis, offset: usize) -> Option<(&Expect, usize)> {
+/// The `expect` with a metric path under `offset`, its index among the
+/// checked expectations, and whether the path is the right-hand one
+/// (`expect … > base: JP.rare_earths.shortfall`).
+fn expect_at(a: &Analysis, offset: usize) -> Option<(&Expect, usize, bool)> {
     let program = a.program.as_ref()?;
     let checked = a.checked.as_ref()?;
     let mut found = None;
     each_stmt(&program.stmts, &mut |s| {
         if let StmtKind::Expect(e) = &s.kind {
-            if contains(e.path.span, offset) {
+            let right = match &e.rhs {
+                ExpectRhs::Metric { path, .. } => contains(path.span, offset),
+                _ => false,
+            };
+            if right || contains(e.path.span, offset) {
                 let index = checked.expectations.iter().position(|x| x.span == s.span);
-                found = index.map(|i| (e, i));
+                found = index.map(|i| (e, i, right));
             }
         }
     });
     found
 }
 
-/// A metric path of an `expect`: its value in the expectation's scenario.
+/// A metric path of an `expect`: its value in the expectation's scenario
+/// (for the right-hand metric of a comparison, in the scenario it names).
 fn metric_hover(a: &Analysis, offset: usize) -> Option<Hover> {
-    let (e, index) = expect_at(a, offset)?;
+    let (e, index, right) = expect_at(a, offset)?;
+    if right {
+        return right_metric_hover(a, e, index);
+    }
     let checked = a.checked.as_ref()?;
     let x = &checked.expectations[index];
     let scenario = &checked.scenarios[x.scenario].name;
@@ -201,6 +212,49 @@ fn metric_hover(a: &Analysis, offset: usize) -> Option<Hover> {
     }
     Some(Hover {
         span: e.path.span,
+        markdown: md,
+    })
+}
+
+/// The right-hand metric of `expect A > SCENARIO: B`: B's value in its
+/// scenario, evaluated at the expectation's date as the comparison is.
+fn right_metric_hover(a: &Analysis, e: &Expect, index: usize) -> Option<Hover> {
+    let ExpectRhs::Metric { path, .. } = &e.rhs else {
+        return None;
+    };
+    let checked = a.checked.as_ref()?;
+    let x = &checked.expectations[index];
+    let Expected::Metric { scenario, metric } = &x.expected else {
+        return None;
+    };
+    let name = &checked.scenarios[*scenario].name;
+    let text = a.text.get(path.span.start..path.span.end)?;
+    let mut md = format!("**{text}** in scenario `{name}`\n\n");
+    if a.results.is_some() {
+        let at = x.at.or_else(|| checked.as_of(*scenario));
+        let state = assemble::structure(checked, *scenario, at);
+        let values = checked.plain_values();
+        let ev = eval::evaluate_mineral(checked, &state, metric.mineral, &values);
+        let figures = ev.exposure(checked, metric.subject);
+        let kind = metric.metric.kind();
+        let value = match eval::measure(checked, metric, &figures, &ev) {
+            Measured::Number(v) => kind.format_with_unit(v),
+            Measured::Actor(Some(a)) => checked.world.actors[a].code.clone(),
+            Measured::Actor(None) => "none".to_string(),
+            Measured::Absent { shown, reason } => format!("{shown} ({reason})"),
+        };
+        md.push_str(&format!(
+            "value: **{value}** — the right-hand side of `expect {}`",
+            x.text
+        ));
+    } else {
+        md.push_str("(no value while the file has errors)");
+    }
+    if let Some(kind) = MetricKind::from_name(&path.metric.text) {
+        md.push_str(&format!("\n\n{}", metric_note(kind)));
+    }
+    Some(Hover {
+        span: path.span,
         markdown: md,
     })
 }

@@ -280,8 +280,11 @@ fn scenario_cells(row: &Row, volumes: &Volumes) -> Vec<Cell> {
         Some(d) => dependency_summary(d, most),
         None => NO_DATA.to_string(),
     };
+    // SPEC §3's demand of a country the demand line does not name is 0;
+    // shown as 0.0% it would read as a figure, so the table says so.
     let demand = match row.demand_basis {
         DemandBasis::Covers => format!("{}{CLAIMED}", percent(row.demand)),
+        DemandBasis::None if !data => NO_DATA.to_string(),
         _ => percent(row.demand),
     };
     vec![

@@ -257,6 +257,45 @@ fn hover_names_actors_groups_minerals_variables_and_metric_values() {
     c.stop();
 }
 
+/// The right-hand metric of a comparison between metrics has a value of
+/// its own, in the scenario it names.
+#[test]
+fn hover_on_the_right_hand_metric_gives_its_value_in_its_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("compare.lode");
+    // Line 12: the left side is in `base`, the right in `cut`.
+    let text = OWN.replace(
+        "expect cut: BB.ore.at_risk == 50%",
+        "expect base: BB.ore.demand > cut: BB.ore.at_risk",
+    );
+    std::fs::write(&path, &text).unwrap();
+    let uri = uri_of(&path);
+    let mut c = Client::start();
+    c.open(&uri, &text);
+    // `expect base: BB.ore.demand > cut: ` is 6 + 1 + 5 + 1 + 13 + 1 + 1 + 1
+    // + 4 + 1 = 34 characters: the right-hand path (14) runs from 34 to 48. In `cut`, AA's restriction halves BB's only
+    // supply with nothing to reroute to: at risk = 1 − 0.5 = 50%.
+    let h = c.at("textDocument/hover", &uri, 12, 40);
+    let md = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(md.contains("**BB.ore.at_risk** in scenario `cut`"), "{md}");
+    assert!(md.contains("value: **50.0%**"), "{md}");
+    assert_eq!(
+        h["range"],
+        json!({ "start": { "line": 12, "character": 34 }, "end": { "line": 12, "character": 48 } })
+    );
+    // The left-hand path: BB's demand in base is the whole demand line, 100%.
+    let left = c.at("textDocument/hover", &uri, 12, 16)["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        left.contains("**BB.ore.demand** in scenario `base`"),
+        "{left}"
+    );
+    assert!(left.contains("value: **100.0%**"), "{left}");
+    c.stop();
+}
+
 #[test]
 fn definitions_of_variables_scenarios_groups_files_and_world_data() {
     let (dir, uri) = own_world();
