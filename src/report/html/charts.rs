@@ -15,7 +15,7 @@ use crate::timeline::{Timeline, TimelineRow};
 pub struct Ids(usize);
 
 impl Ids {
-    pub fn next(&mut self) -> String {
+    pub fn fresh(&mut self) -> String {
         self.0 += 1;
         format!("c{}", self.0)
     }

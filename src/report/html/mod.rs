@@ -183,7 +183,7 @@ pub fn render(results: &Results, page: &Page, units: Units) -> String {
         body += &page::heading(2, Some("overview"), "at risk and shortfall");
         for m in &minerals {
             body += &page::heading(3, None, m);
-            let svg = charts::mineral_chart(results, m, ids.next());
+            let svg = charts::mineral_chart(results, m, ids.fresh());
             body += &page::figure(
                 &svg,
                 &format!(
@@ -232,7 +232,7 @@ pub fn render(results: &Results, page: &Page, units: Units) -> String {
                 let scenario = &results.scenarios[i];
                 for m in &minerals {
                     if scenario.rows.iter().any(|r| &r.mineral == m) {
-                        let svg = charts::dependency_chart(results, i, m, ids.next());
+                        let svg = charts::dependency_chart(results, i, m, ids.fresh());
                         body += &page::figure(
                             &svg,
                             &format!(
@@ -259,7 +259,7 @@ pub fn render(results: &Results, page: &Page, units: Units) -> String {
                     Some(&page::anchor("compare", &format!("{against}-{base}"))),
                     &heading,
                 );
-                if let Some(svg) = charts::compare_chart(c, ids.next()) {
+                if let Some(svg) = charts::compare_chart(c, ids.fresh()) {
                     body += &page::figure(
                         &svg,
                         &format!(
@@ -284,7 +284,7 @@ pub fn render(results: &Results, page: &Page, units: Units) -> String {
                     Some("expectations"),
                     &sections::expectations_heading(lines),
                 );
-                let svg = charts::expectations_chart(&results.expectations, ids.next());
+                let svg = charts::expectations_chart(&results.expectations, ids.fresh());
                 body += &page::figure(&svg, "expectations passed and failed");
                 body += &page::expectations(lines);
                 body += "</section>\n";
@@ -360,7 +360,7 @@ pub fn render_timeline(t: &Timeline, page: &Page) -> String {
     for (r, (anchor, label)) in t.rows.iter().zip(&links) {
         body += "<section>\n";
         body += &page::heading(2, Some(anchor), label);
-        let svg = charts::timeline_chart(t, r, ids.next());
+        let svg = charts::timeline_chart(t, r, ids.fresh());
         let caption = match (r.stock_out, r.stock_out_day) {
             (Some(out), Some(day)) => format!(
                 "{label}: shortfall, uncovered share and stock; stock runs out {out} ({day:.1} days after {})",
