@@ -51,7 +51,11 @@ fn pp_tick(v: f64) -> String {
     } else {
         1
     };
-    signed(v * 100.0, d)
+    if v == 0.0 {
+        "0".to_string()
+    } else {
+        signed(v * 100.0, d)
+    }
 }
 
 fn count_tick(v: f64) -> String {

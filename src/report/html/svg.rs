@@ -52,7 +52,7 @@ pub enum Pattern {
 
 /// Fills for series that stand side by side (suppliers of a stack, events
 /// of a sweep): dark, light, mid hatched, very light, dark dotted, mid
-/// crossed, pale.
+/// crossed, white.
 pub const PALETTE: [Fill; 7] = [
     Fill {
         color: "#1d3f72",
@@ -79,7 +79,7 @@ pub const PALETTE: [Fill; 7] = [
         pattern: Pattern::Cross,
     },
     Fill {
-        color: "#d9d9d9",
+        color: "#ffffff",
         pattern: Pattern::Solid,
     },
 ];
