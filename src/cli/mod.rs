@@ -211,6 +211,9 @@ pub enum FormatArg {
     CsvLong,
     /// Every result, comparison and expectation as JSON (schema in the README).
     Json,
+    /// One self-contained HTML page: the tables, and charts as inline SVG;
+    /// no request leaves it, it prints on A4.
+    Html,
 }
 
 impl From<FormatArg> for Format {
@@ -221,6 +224,7 @@ impl From<FormatArg> for Format {
             FormatArg::Csv => Format::Csv,
             FormatArg::CsvLong => Format::CsvLong,
             FormatArg::Json => Format::Json,
+            FormatArg::Html => Format::Html,
         }
     }
 }
@@ -500,10 +504,19 @@ fn run(args: RunArgs) -> ExitCode {
         Some(UnitsArg::T) => Units::Tonnes,
         None => Units::Shares,
     };
+    // An HTML page is titled by the program's file and its first comment.
+    let (page_name, page_text) = compiled
+        .sources
+        .get(compiled.main)
+        .map(|f| (f.name.clone(), f.text.clone()))
+        .unwrap_or_else(|| ("lode report".to_string(), "".into()));
     // JSON is streamed: a large world's results never exist twice in memory.
     let fill = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
         if format == Format::Json {
             report::json::write_in(&results, units, w)
+        } else if format == Format::Html {
+            let page = report::html::Page::of_source(&page_name, &page_text);
+            w.write_all(report::html::render(&results, &page, units).as_bytes())
         } else {
             w.write_all(report::render_in(&results, format, &opts, units).as_bytes())
         }
@@ -527,10 +540,10 @@ fn run(args: RunArgs) -> ExitCode {
     if code != ExitCode::Ok {
         return code;
     }
-    // CSV has no expectations, and a file is not read on the spot: what
+    // CSV has no expectations, and neither a file nor an HTML page is read on the spot: what
     // failed is said on stderr, so exit code 1 never comes unexplained.
     let failed: Vec<_> = results.expectations.iter().filter(|e| !e.passed).collect();
-    let shown = to_stdout && !matches!(format, Format::Csv | Format::CsvLong);
+    let shown = to_stdout && !matches!(format, Format::Csv | Format::CsvLong | Format::Html);
     if !failed.is_empty() && !shown {
         let mut text: String = failed
             .iter()

@@ -149,7 +149,18 @@ pub fn command(args: &TimelineArgs) -> ExitCode {
         color: to_terminal && color_allowed(),
         width: if to_terminal { stdout_width() } else { None },
     };
-    let text = lode::report::timeline::render(&tl, Format::from(args.format), &render);
+    let format = Format::from(args.format);
+    let text = if format == Format::Html {
+        // Titled by the program's file and its first comment.
+        let page = compiled
+            .sources
+            .get(compiled.main)
+            .map(|f| lode::report::html::Page::of_source(&f.name, &f.text))
+            .unwrap_or_default();
+        lode::report::html::render_timeline(&tl, &page)
+    } else {
+        lode::report::timeline::render(&tl, format, &render)
+    };
     let written = match &args.output {
         Some(path) => output::write_file(path, &text)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display())),

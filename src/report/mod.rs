@@ -1,8 +1,9 @@
 //! Renderers: turn an evaluated [`Results`] into the text `lode run` prints.
 //!
-//! Five formats (SPEC §4.1): an aligned terminal `table` (the default),
+//! Six formats (SPEC §4.1, §12): an aligned terminal `table` (the default),
 //! GitHub-flavoured `markdown`, `csv`, `csv-long` (one value a row, for
-//! spreadsheets to pivot) and `json`. With [`Units::Tonnes`] (`--units t`)
+//! spreadsheets to pivot), `json` and a self-contained `html` page with
+//! charts (`html/`). With [`Units::Tonnes`] (`--units t`)
 //! each also gives at-risk and shortfall in tonnes a year (`tonnes.rs`). Rendering only formats: it
 //! never reorders rows (the evaluator already sorted them), never computes a
 //! metric, and never prints warnings (the CLI sends those to stderr).
@@ -14,6 +15,7 @@
 
 mod csv;
 mod csv_long;
+pub mod html;
 pub mod json;
 mod markdown;
 mod sections;
@@ -42,6 +44,8 @@ pub enum Format {
     CsvLong,
     /// Every result, comparison and expectation as JSON (schema in the README).
     Json,
+    /// One self-contained HTML page with tables and inline SVG charts.
+    Html,
 }
 
 impl Format {
@@ -52,6 +56,7 @@ impl Format {
             Format::Csv => "csv",
             Format::CsvLong => "csv-long",
             Format::Json => "json",
+            Format::Html => "html",
         }
     }
 }
@@ -70,7 +75,7 @@ impl fmt::Display for UnknownFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown format `{}` (expected table, markdown, csv, csv-long or json)",
+            "unknown format `{}` (expected table, markdown, csv, csv-long, json or html)",
             self.0
         )
     }
@@ -88,6 +93,7 @@ impl FromStr for Format {
             "csv" => Ok(Format::Csv),
             "csv-long" => Ok(Format::CsvLong),
             "json" => Ok(Format::Json),
+            "html" => Ok(Format::Html),
             _ => Err(UnknownFormat(s.to_string())),
         }
     }
@@ -119,6 +125,7 @@ pub fn render_in(results: &Results, format: Format, opts: &RenderOptions, units:
         Format::Csv => csv::render(results, units),
         Format::CsvLong => csv_long::render(results, units),
         Format::Json => json::render(results, units),
+        Format::Html => html::render(results, &html::Page::default(), units),
     };
     if !out.ends_with('\n') {
         out.push('\n');
@@ -355,6 +362,7 @@ mod tests {
             Format::Csv,
             Format::CsvLong,
             Format::Json,
+            Format::Html,
         ] {
             assert_eq!(f.as_str().parse::<Format>(), Ok(f));
             assert_eq!(f.to_string(), f.as_str());
@@ -379,6 +387,7 @@ mod tests {
                 Format::Csv,
                 Format::CsvLong,
                 Format::Json,
+                Format::Html,
             ] {
                 for color in [false, true] {
                     for width in [None, Some(0), Some(1), Some(120)] {

@@ -1,7 +1,8 @@
-//! `lode timeline`: a [`Timeline`] as an aligned table, markdown, CSV or
-//! JSON. One block per (row, mineral): a line per step with its shortfall,
-//! the stock left at the step's start and what the stock does not cover;
-//! then one sentence per stockpile saying when it runs out.
+//! `lode timeline`: a [`Timeline`] as an aligned table, markdown, CSV,
+//! JSON or an HTML page (`html::render_timeline`). One block per (row,
+//! mineral): a line per step with its shortfall, the stock left at the
+//! step's start and what the stock does not cover; then one sentence per
+//! stockpile saying when it runs out.
 
 use super::{Format, RenderOptions};
 use crate::metric::percent;
@@ -21,6 +22,7 @@ pub fn render(timeline: &Timeline, format: Format, opts: &RenderOptions) -> Stri
         // A timeline's CSV is already one record per (row, step).
         Format::Csv | Format::CsvLong => csv(timeline),
         Format::Json => json(timeline),
+        Format::Html => super::html::render_timeline(timeline, &super::html::Page::default()),
     }
 }
 
