@@ -17,6 +17,7 @@ mod csv_long;
 pub mod json;
 mod markdown;
 mod sections;
+pub mod sweep;
 mod table;
 pub mod timeline;
 pub mod tonnes;
