@@ -24,12 +24,14 @@ pub enum KindArg {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "One event per mineral, stage and producer (not ROW) with at least \
+#[command(
+    after_help = "One event per mineral, stage and producer (not ROW) with at least \
 --min-share of the stage's world output, each evaluated as if its statement were appended to \
 the scenario. The table lists each row's worst events by shortfall; CSV and JSON list every \
 event × row.\n\nExamples:\n  lode sweep scenarios/sweep_world2024.lode --for JP,US --top 5\n  \
 lode sweep scenarios/seed.lode --kind restrict --by 50% --on rare_earths\n  \
-lode sweep scenarios/sweep_world2024.lode --min-share 5% --format csv -o events.csv")]
+lode sweep scenarios/sweep_world2024.lode --min-share 5% --format csv -o events.csv"
+)]
 pub struct SweepArgs {
     /// Scenario file
     #[arg(value_name = "FILE")]
@@ -41,10 +43,20 @@ pub struct SweepArgs {
     #[arg(long, value_enum, default_value_t = KindArg::Disrupt)]
     pub kind: KindArg,
     /// How much of the output (or exports) each event takes away
-    #[arg(long, value_name = "PCT", default_value = "100%", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "PCT",
+        default_value = "100%",
+        allow_hyphen_values = true
+    )]
     pub by: String,
     /// Leave out producers with less than this share of a stage's world output
-    #[arg(long, value_name = "PCT", default_value = "1%", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "PCT",
+        default_value = "1%",
+        allow_hyphen_values = true
+    )]
     pub min_share: String,
     /// Rows: actors, groups or coalitions (default: the scenario's report)
     #[arg(long = "for", value_name = "ROWS", value_delimiter = ',')]
@@ -67,12 +79,14 @@ pub struct SweepArgs {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Each uncertain value (`20%..60%`, `88% (85%..92%)`) is set to its low \
+#[command(
+    after_help = "Each uncertain value (`20%..60%`, `88% (85%..92%)`) is set to its low \
 and its high end in turn, all else at its plain value; --vary also moves each plain `let` down \
 and up by that share of its value. Sorted by swing |high − low|.\n\nExamples:\n  \
 lode tornado scenarios/sweep_world2024.lode JP.rare_earths.shortfall\n  \
 lode tornado scenarios/seed.lode JP.rare_earths.shortfall --vary 10%\n  \
-lode tornado scenarios/seed.lode 'japan_cutoff: JP.rare_earths.shortfall' --format json")]
+lode tornado scenarios/seed.lode 'japan_cutoff: JP.rare_earths.shortfall' --format json"
+)]
 pub struct TornadoArgs {
     /// Scenario file
     #[arg(value_name = "FILE")]

@@ -37,11 +37,10 @@ fn title(s: &Sweep) -> String {
         crate::sensitivity::EventKind::Restrict => "restrict the exports of",
     };
     let n = s.events.len();
-    let at = s
-        .at
-        .as_ref()
-        .map(|d| format!(" — as of {d}"))
-        .unwrap_or_default();
+    let at =
+        s.at.as_ref()
+            .map(|d| format!(" — as of {d}"))
+            .unwrap_or_default();
     format!(
         "sweep of {}{at} — {what} each producer with ≥ {} of a stage by {}: {n} event{} ({})",
         s.scenario,
@@ -139,7 +138,10 @@ fn table(s: &Sweep, top: usize, opts: &RenderOptions) -> String {
         let body = block(s, m, top);
         out += &aligned(&COLUMNS, &body, &[false, true, false, true, true]);
     }
-    if s.rows.iter().any(|r| r.demand_basis == crate::results::DemandBasis::Covers) {
+    if s.rows
+        .iter()
+        .any(|r| r.demand_basis == crate::results::DemandBasis::Covers)
+    {
         out += "\n* demand from a coalition's `covers` claim, not from data\n";
     }
     out
@@ -195,7 +197,10 @@ fn markdown(s: &Sweep, top: usize) -> String {
             out += &format!("| {} |\n", cells.join(" | "));
         }
     }
-    if s.rows.iter().any(|r| r.demand_basis == crate::results::DemandBasis::Covers) {
+    if s.rows
+        .iter()
+        .any(|r| r.demand_basis == crate::results::DemandBasis::Covers)
+    {
         out += "\n\\* demand from a coalition's `covers` claim, not from data\n";
     }
     out
@@ -305,11 +310,10 @@ pub fn render_tornado(t: &Tornado, format: Format, opts: &RenderOptions) -> Stri
 }
 
 fn tornado_title(t: &Tornado) -> String {
-    let at = t
-        .at
-        .as_ref()
-        .map(|d| format!(" as of {d}"))
-        .unwrap_or_default();
+    let at =
+        t.at.as_ref()
+            .map(|d| format!(" as of {d}"))
+            .unwrap_or_default();
     let vary = t
         .vary
         .map(|v| {

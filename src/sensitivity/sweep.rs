@@ -262,11 +262,9 @@ pub fn sweep(checked: &Checked, opts: &SweepOptions, progress: &dyn Progress) ->
                     })
                     .collect();
                 at_stage.sort_by(|a, b| {
-                    b.share.total_cmp(&a.share).then_with(|| {
-                        world.actors[a.actor]
-                            .code
-                            .cmp(&world.actors[b.actor].code)
-                    })
+                    b.share
+                        .total_cmp(&a.share)
+                        .then_with(|| world.actors[a.actor].code.cmp(&world.actors[b.actor].code))
                 });
                 planned.extend(at_stage);
             }
