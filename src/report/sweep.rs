@@ -68,9 +68,15 @@ fn fraction(v: Option<f64>) -> String {
 }
 
 /// The lines of one mineral's block: `[row, rank, event, at risk, shortfall]`.
-fn block(s: &Sweep, mineral: &str, top: usize) -> Vec<[String; 5]> {
+/// With them, the rows without a demand figure.
+fn block<'s>(s: &'s Sweep, mineral: &str, top: usize) -> (Vec<[String; 5]>, Vec<&'s str>) {
     let mut lines = Vec::new();
+    let mut without: Vec<&str> = Vec::new();
     for r in s.rows.iter().filter(|r| r.mineral == mineral) {
+        if !r.has_data() {
+            without.push(&r.actor);
+            continue;
+        }
         lines.push([
             row_title(r),
             String::new(),
@@ -78,9 +84,6 @@ fn block(s: &Sweep, mineral: &str, top: usize) -> Vec<[String; 5]> {
             fraction(r.at_risk),
             fraction(r.shortfall),
         ]);
-        if !r.has_data() {
-            continue;
-        }
         let worst = r.worst(top);
         if worst.is_empty() {
             lines.push([
@@ -101,7 +104,16 @@ fn block(s: &Sweep, mineral: &str, top: usize) -> Vec<[String; 5]> {
             ]);
         }
     }
-    lines
+    (lines, without)
+}
+
+/// `no demand data, so no figure: AU, CA`, or nothing.
+fn no_data_note(without: &[&str]) -> String {
+    if without.is_empty() {
+        String::new()
+    } else {
+        format!("no demand data, so no figure: {}\n", without.join(", "))
+    }
 }
 
 /// The minerals of the rows, in order, each once.
@@ -135,8 +147,11 @@ fn table(s: &Sweep, top: usize, opts: &RenderOptions) -> String {
             "\n{}\n",
             bold(&format!("{m} — {n} event{}", if n == 1 { "" } else { "s" }))
         );
-        let body = block(s, m, top);
-        out += &aligned(&COLUMNS, &body, &[false, true, false, true, true]);
+        let (body, without) = block(s, m, top);
+        if !body.is_empty() {
+            out += &aligned(&COLUMNS, &body, &[false, true, false, true, true]);
+        }
+        out += &no_data_note(&without);
     }
     if s.rows
         .iter()
@@ -190,11 +205,17 @@ fn markdown(s: &Sweep, top: usize) -> String {
     }
     for m in minerals(s) {
         out += &format!("\n### {}\n\n", escape(m));
-        out += "| row | # | worst events | at risk | shortfall |\n";
-        out += "| --- | ---: | --- | ---: | ---: |\n";
-        for l in block(s, m, top) {
-            let cells: Vec<String> = l.iter().map(|c| escape(c)).collect();
-            out += &format!("| {} |\n", cells.join(" | "));
+        let (body, without) = block(s, m, top);
+        if !body.is_empty() {
+            out += "| row | # | worst events | at risk | shortfall |\n";
+            out += "| --- | ---: | --- | ---: | ---: |\n";
+            for l in body {
+                let cells: Vec<String> = l.iter().map(|c| escape(c)).collect();
+                out += &format!("| {} |\n", cells.join(" | "));
+            }
+        }
+        if !without.is_empty() {
+            out += &format!("\n{}", escape(&no_data_note(&without)));
         }
     }
     if s.rows
