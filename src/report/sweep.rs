@@ -85,7 +85,7 @@ fn block<'s>(s: &'s Sweep, mineral: &str, top: usize) -> (Vec<[String; 5]>, Vec<
             fraction(r.shortfall),
         ]);
         let worst = r.worst(top);
-        if worst.is_empty() {
+        if r.worst(1).is_empty() {
             lines.push([
                 String::new(),
                 String::new(),
