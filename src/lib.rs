@@ -23,6 +23,8 @@
 //!   they rest on (`lode explain`, the REPL's `:explain`).
 //! - [`date`] reads the dates of dated statements; [`timeline`] evaluates
 //!   a scenario step by step, with stockpiles that deplete.
+//! - [`sensitivity`] sweeps single-supplier events over a scenario and
+//!   ranks the inputs of one metric (`lode sweep`, `lode tornado`).
 //! - [`pipeline`] strings the stages together; [`session`] is the REPL's
 //!   engine; [`testing`] evaluates `expect` lines file by file.
 //!
@@ -53,6 +55,7 @@ pub mod program;
 pub mod report;
 pub mod results;
 pub mod sample;
+pub mod sensitivity;
 pub mod session;
 pub mod source;
 pub mod syntax;

@@ -13,6 +13,7 @@ mod output;
 mod progress;
 mod repl;
 mod seen;
+mod sweep;
 mod test;
 mod timeline;
 
@@ -44,7 +45,7 @@ pub enum ExitCode {
     long_about = "lode evaluates scenario files — `coalition G7+AU+IN+KR+MX covers 60% demand; \
 china restricts rare_earths to JP` — into exposure tables: supply at risk, shortfall after \
 rerouting, dependency through the whole chain, import reliance, concentration and stockpile cover.",
-    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode explain scenarios/seed.lode JP.rare_earths.shortfall\n  lode timeline scenarios/timeline_2023_2026.lode --for JP --on rare_earths\n  lode repl"
+    after_help = "Examples:\n  lode run scenarios/seed.lode\n  lode run -e 'china restricts rare_earths to JP' --format json\n  lode test scenarios/\n  lode explain scenarios/seed.lode JP.rare_earths.shortfall\n  lode timeline scenarios/timeline_2023_2026.lode --for JP --on rare_earths\n  lode sweep scenarios/sweep_world2024.lode --for JP\n  lode repl"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -66,6 +67,10 @@ lode run -e 'china restricts rare_earths to JP' --format json")]
     Timeline(timeline::TimelineArgs),
     /// Show how one number is made: its formula, its terms, the lines they rest on
     Explain(explain::ExplainArgs),
+    /// Take out each producer in turn: which single supplier's loss hurts whom most
+    Sweep(sweep::SweepArgs),
+    /// Rank the inputs of one metric by how much they move it
+    Tornado(sweep::TornadoArgs),
     /// Explore scenarios interactively
     Repl {
         /// Start from this file instead of `use world2024`
@@ -294,6 +299,8 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::command(&args),
         Command::Timeline(args) => timeline::command(&args),
         Command::Explain(args) => explain::command(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Tornado(args) => sweep::tornado(&args),
         Command::Repl { file, empty } => repl::command(file.as_deref(), empty),
         Command::Data {
             name: Some(name),

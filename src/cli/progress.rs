@@ -35,15 +35,20 @@ impl Bar {
 
     /// A bar on standard error if it is a terminal, shown after [`DELAY`].
     pub fn stderr() -> Self {
+        Self::stderr_counting("minerals")
+    }
+
+    /// As [`Bar::stderr`], counting `unit` (`minerals`, `events`).
+    pub fn stderr_counting(unit: &str) -> Self {
         if !std::io::stderr().is_terminal() {
             return Self::none();
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
         // `wide_bar` takes what the terminal width leaves, so the line
         // never wraps.
-        let style = ProgressStyle::with_template(
-            "{spinner} evaluating {msg} [{wide_bar}] {pos}/{len} minerals, eta {eta}",
-        )
+        let style = ProgressStyle::with_template(&format!(
+            "{{spinner}} evaluating {{msg}} [{{wide_bar}}] {{pos}}/{{len}} {unit}, eta {{eta}}"
+        ))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
         bar.set_style(style);

@@ -19,6 +19,7 @@ pub mod html;
 pub mod json;
 mod markdown;
 mod sections;
+pub mod sweep;
 mod table;
 pub mod timeline;
 pub mod tonnes;

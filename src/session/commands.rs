@@ -54,6 +54,16 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "[SCENARIO:] METRIC",
         "how a number is made: its terms and their lines",
     ),
+    (
+        ":sweep",
+        "[SCENARIO] [for A, B] [on m1, m2]",
+        "disrupt each producer in turn: each row's worst events",
+    ),
+    (
+        ":tornado",
+        "[SCENARIO:] METRIC",
+        "rank the inputs of a metric by swing (ranges; lets ±10%)",
+    ),
     (":save", "FILE", "write the session as a scenario file"),
     (":quit", "", "leave (also Ctrl-D)"),
 ];
@@ -81,6 +91,8 @@ impl Session {
             ":at" => self.at(arg),
             ":timeline" => self.timeline(arg),
             ":explain" => self.explain(arg),
+            ":sweep" => self.sweep(arg),
+            ":tornado" => self.tornado(arg),
             ":save" => self.save(arg),
             ":load" => self.load(arg),
             _ => {

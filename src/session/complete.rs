@@ -140,13 +140,13 @@ fn command_args(vocab: &Vocabulary, before: &str, lead: usize) -> Completion {
     let pool: Vec<String> = match command {
         ":load" | ":save" => return Completion::File,
         ":show" => SHOW_TOPICS.iter().map(|s| s.to_string()).collect(),
-        ":explain" => {
+        ":explain" | ":tornado" => {
             return Completion::Words {
                 start,
                 candidates: words(vocab, word),
             };
         }
-        ":table" => {
+        ":table" | ":sweep" => {
             let word = word.trim_end_matches(',');
             let mut pool: Vec<String> = vec!["for".into(), "on".into()];
             pool.extend(vocab.scenarios.iter().cloned());

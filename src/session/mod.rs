@@ -15,6 +15,7 @@ mod commands;
 pub mod complete;
 mod engine;
 pub mod query;
+mod sensitivity;
 
 pub use commands::{COMMANDS, SHOW_TOPICS};
 pub use engine::{Display, Reply, Saver, Session, Start, StartError};
