@@ -222,3 +222,75 @@ fn a_timeline_page_marks_the_stock_out_day() {
     // One table row per step, as `--format table` lists them.
     assert_eq!(html_rows(&page, 5).len(), row.points.len());
 }
+
+/// The pages of `lode sweep` and `lode tornado` on the small world.
+#[test]
+fn sweep_and_tornado_pages_chart_the_hand_figures() {
+    use lode::sensitivity::{self, EventKind, SweepOptions, TornadoOptions};
+    let c = compile(SMALL);
+    let sweep = sensitivity::sweep(
+        &c.checked,
+        &SweepOptions {
+            scenario: lode::program::ScenarioId::BASE,
+            kind: EventKind::Disrupt,
+            by: 1.0,
+            min_share: 0.01,
+            rows: None,
+            minerals: None,
+            at: None,
+        },
+        &Silent,
+    );
+    let page = html::render_sweep(&sweep, 5, &page_of(&c));
+    assert_self_contained(&page);
+    // Two events: XA (80% of the ore) and XC (20%). XB buys from both in
+    // proportion, so losing XA puts 80% of its demand at risk and losing
+    // XC 20%: the worst first.
+    let rows = html_rows(&page, 4);
+    let xb: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[0].starts_with("disrupt"))
+        .take(2)
+        .collect();
+    assert_eq!(xb[0][0], "disrupt XA ore.supply by 100%");
+    assert_eq!((xb[0][1].as_str(), xb[0][2].as_str()), ("80.0%", "80.0%"));
+    assert_eq!(xb[1][0], "disrupt XC ore.supply by 100%");
+    assert_eq!(xb[1][2], "20.0%");
+    // XE has no demand figure: named once, no chart.
+    assert!(page.contains("no demand data, so no figures: XE ore"));
+    assert_eq!(
+        page.matches("role=\"img\"").count(),
+        page.matches("<svg ").count()
+    );
+
+    let mut sources = c.sources.clone();
+    let t = sensitivity::tornado(
+        &c.checked,
+        &mut sources,
+        "<metric>",
+        "XB.ore.at_risk",
+        &TornadoOptions {
+            scenario: Some("cutoff".into()),
+            vary: None,
+            at: None,
+        },
+    )
+    .expect("a tornado");
+    let page = html::render_tornado(&t, &page_of(&c));
+    assert_self_contained(&page);
+    // at risk = 80% × cut: 40.0% at cut's mode 50%, 24.0% at its low end
+    // 30%, 56.0% at its high end 70%; swing 32.0 pp.
+    assert!(page.contains("XB.ore.at_risk in scenario cutoff: 40.0%"));
+    let bars = html_rows(&page, 6);
+    assert_eq!(bars.len(), 1);
+    assert_eq!(bars[0][0], "cut");
+    assert_eq!(
+        (
+            bars[0][3].as_str(),
+            bars[0][4].as_str(),
+            bars[0][5].as_str()
+        ),
+        ("24.0%", "56.0%", "32.0 pp")
+    );
+    assert!(page.contains(">24.0% → 56.0%</text>"));
+}

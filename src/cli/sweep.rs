@@ -218,7 +218,12 @@ pub fn sweep(args: &SweepArgs) -> ExitCode {
     let result = sensitivity::sweep(checked, &opts, &bar);
     drop(bar);
     let render = render_options(args.output.as_deref());
-    let text = lode::report::sweep::render(&result, Format::from(args.format), args.top, &render);
+    let format = Format::from(args.format);
+    let text = if format == Format::Html {
+        lode::report::html::render_sweep(&result, args.top, &page_of(&compiled))
+    } else {
+        lode::report::sweep::render(&result, format, args.top, &render)
+    };
     emit(&text, args.output.as_deref())
 }
 
@@ -273,6 +278,20 @@ pub fn tornado(args: &TornadoArgs) -> ExitCode {
         }
     };
     let render = render_options(args.output.as_deref());
-    let text = lode::report::sweep::render_tornado(&t, Format::from(args.format), &render);
+    let format = Format::from(args.format);
+    let text = if format == Format::Html {
+        lode::report::html::render_tornado(&t, &page_of(&compiled))
+    } else {
+        lode::report::sweep::render_tornado(&t, format, &render)
+    };
     emit(&text, args.output.as_deref())
+}
+
+/// An HTML page titled by the program's file and its first comment.
+fn page_of(compiled: &pipeline::Compiled) -> lode::report::html::Page {
+    compiled
+        .sources
+        .get(compiled.main)
+        .map(|f| lode::report::html::Page::of_source(&f.name, &f.text))
+        .unwrap_or_default()
 }

@@ -22,6 +22,7 @@ pub fn render(sweep: &Sweep, format: Format, top: usize, opts: &RenderOptions) -
         Format::Markdown => markdown(sweep, top),
         Format::Csv | Format::CsvLong => csv(sweep),
         Format::Json => json(sweep),
+        Format::Html => super::html::render_sweep(sweep, top, &super::html::Page::default()),
     };
     if !out.ends_with('\n') {
         out.push('\n');
@@ -323,6 +324,7 @@ pub fn render_tornado(t: &Tornado, format: Format, opts: &RenderOptions) -> Stri
         Format::Markdown => tornado_markdown(t),
         Format::Csv | Format::CsvLong => tornado_csv(t),
         Format::Json => json(t),
+        Format::Html => super::html::render_tornado(t, &super::html::Page::default()),
     };
     if !out.ends_with('\n') {
         out.push('\n');
@@ -365,7 +367,7 @@ fn metric_cell(kind: MetricKind, v: Option<f64>) -> String {
     v.map_or_else(|| "absent".to_string(), |v| kind.format(v))
 }
 
-fn swing_cell(kind: MetricKind, v: f64) -> String {
+pub(crate) fn swing_cell(kind: MetricKind, v: f64) -> String {
     match kind.unit() {
         crate::metric::Unit::Fraction | crate::metric::Unit::Actor => {
             format!("{} pp", crate::metric::fixed(v * 100.0, 1))

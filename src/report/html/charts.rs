@@ -33,7 +33,7 @@ pub fn nice_ceiling(v: f64) -> f64 {
         .unwrap_or(10.0 * mag)
 }
 
-fn pct_tick(v: f64) -> String {
+pub(super) fn pct_tick(v: f64) -> String {
     let s = crate::metric::fixed(
         v * 100.0,
         if (v * 100.0).fract().abs() < 1e-9 {
@@ -66,7 +66,7 @@ fn count_tick(v: f64) -> String {
     }
 }
 
-fn days_tick(v: f64) -> String {
+pub(super) fn days_tick(v: f64) -> String {
     crate::metric::fixed(v, 0)
 }
 

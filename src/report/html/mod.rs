@@ -10,7 +10,10 @@
 
 mod charts;
 mod page;
+mod sensitivity;
 pub mod svg;
+
+pub use sensitivity::{render_sweep, render_tornado};
 
 pub use charts::{Ids, nice_ceiling};
 
