@@ -42,7 +42,7 @@ impl Bar {
         // `wide_bar` takes what the terminal width leaves, so the line
         // never wraps.
         let style = ProgressStyle::with_template(
-            "{spinner} evaluating {msg} [{wide_bar}] {pos}/{len} minerals, eta {eta}",
+            "{spinner} evaluating {msg} [{wide_bar}] {pos}/{len}, eta {eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
