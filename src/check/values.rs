@@ -321,9 +321,17 @@ pub fn eval_as(
 ) -> Result<Value, Diag> {
     let v = eval_with(expr, vars, inputs)?;
     let v = as_wanted(v, expr.span, want)?;
-    // A sample may draw any value of a range: its ends must fit too.
-    if let (Some(sym), Some(sink)) = (&v.sym, inputs.as_ref())
-        && let Some((low, high)) = crate::sample::bounds(sym, sink.inputs)
+    if let Some(sink) = inputs.as_ref() {
+        range_fits(&v, expr.span, want, sink.inputs)?;
+    }
+    Ok(v)
+}
+
+/// A sample may draw any value of a range: a value that reads ranges must
+/// fit what its statement allows at both ends of what it can draw.
+pub fn range_fits(v: &Value, span: Span, want: Want, inputs: &[Input]) -> Result<(), Diag> {
+    if let Some(sym) = &v.sym
+        && let Some((low, high)) = crate::sample::bounds(sym, inputs)
     {
         let refused = match want {
             Want::Fraction(what) => (low < -1e-12 || high > 1.0 + 1e-12)
@@ -334,7 +342,7 @@ pub fn eval_as(
         if let Some(message) = refused {
             return Err(Diag::new(Code::OutOfRange, message)
                 .with_label(
-                    expr.span,
+                    span,
                     format!(
                         "a sample can draw from {} to {}",
                         shown(low, v.percent),
@@ -344,7 +352,7 @@ pub fn eval_as(
                 .help("narrow the range so that both ends are allowed"));
         }
     }
-    Ok(v)
+    Ok(())
 }
 
 /// A bound for a message: a percentage where the value was written as one.
