@@ -269,3 +269,101 @@ fn the_table_shows_medians_and_ranges() {
     assert!(out.contains("% ["), "{out}");
     assert!(out.contains("over 2000 samples (seed 0)"), "{out}");
 }
+
+fn diagnostics(text: &str) -> Vec<(Code, String)> {
+    match pipeline::compile(
+        Input::Text {
+            name: "t.lode",
+            text: text.to_string(),
+        },
+        &MemoryLoader::new(),
+    ) {
+        Ok(_) => Vec::new(),
+        Err(f) => f
+            .diags
+            .iter()
+            .map(|d| (d.code, d.message.clone()))
+            .collect(),
+    }
+}
+
+#[test]
+fn a_range_must_fit_its_statement_at_both_ends() {
+    // The plain values (midpoints 95%, 80%, 60%) are allowed; the high
+    // ends (110%, 120% = 2 × 60%) and the low end (−10 kt) are not.
+    let cases = [
+        "actor XA\nmineral ore { supply: XA 80%..110% }",
+        "actor XA, XB\nmineral ore { supply: XA 100%\n demand: XB 100% }\n\
+         let cut = 20%..60%\nXA restricts ore to XB by cut * 2",
+        "actor XA, XB\nmineral ore { volume 100 kt\n supply: XA 100%\n demand: XB 100% }\n\
+         XA restricts ore to XB by -10 kt..70 kt",
+    ];
+    for text in cases {
+        let diags = diagnostics(text);
+        assert!(
+            diags
+                .iter()
+                .any(|(c, m)| *c == Code::OutOfRange && m.contains("over its whole range")),
+            "{text}: {diags:?}"
+        );
+    }
+    // At both ends inside: accepted.
+    assert!(diagnostics("actor XA\nmineral ore { supply: XA 80%..100% }").is_empty());
+}
+
+/// The REPL answers a metric over samples once `:samples N` is set: XB's
+/// at-risk share is the cut, uniform on [20%, 60%], so its median is 40%
+/// and its 5th and 95th percentiles 22% and 58% (20% + q × 40%). With
+/// 4,000 samples the two ends are within 0.2 pp of those (standard error
+/// 40 pp × √(0.05 × 0.95 / 4000) = 0.14 pp), shown to one decimal.
+#[test]
+fn the_repl_answers_over_samples() {
+    use lode::session::{Session, Start};
+    let mut s = Session::new(Start::Empty).expect("an empty session starts");
+    for line in [
+        "actor XA, XB",
+        "mineral ore {\n  supply: XA 100%\n  demand: XB 100%\n}",
+        "let cut = 20%..60%",
+        "XA restricts ore to XB by cut",
+    ] {
+        let r = s.input(line);
+        assert!(!r.failed, "{line}: {}", r.diagnostics);
+    }
+    // Plain: the midpoint.
+    assert_eq!(s.input("XB.ore.at_risk").output.trim(), "40.0%");
+    assert!(s.input(":samples").output.contains("plainly"));
+    let r = s.input(":samples 4000");
+    assert!(!r.failed && r.output.contains("4000 samples (seed 0)"), "{r:?}");
+    let answer = s.input("XB.ore.at_risk").output;
+    let numbers: Vec<f64> = answer
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert_eq!(numbers.len(), 3, "{answer}");
+    for (got, want) in numbers.iter().zip([40.0, 22.0, 58.0]) {
+        assert!((got - want).abs() <= 0.3, "{answer}");
+    }
+    assert!(answer.contains('[') && answer.contains('–'), "{answer}");
+    // The same seed gives the same answer; another seed may differ but
+    // keeps within the same bounds.
+    assert_eq!(s.input("XB.ore.at_risk").output, answer);
+    assert!(s.input(":seed 9").output.contains("seed 9"));
+    assert_eq!(s.input(":seed").output.trim(), "seed 9");
+    // The top supplier over samples: XA in all of them.
+    assert_eq!(
+        s.input("XB.ore.top_supplier").output.trim(),
+        "XA (in 100.0% of samples)"
+    );
+    // Bad counts are refused and change nothing.
+    assert!(s.input(":samples 0").failed);
+    assert!(s.input(":samples lots").failed);
+    assert!(s.input(":seed -1").failed);
+    // `:undo` takes back `:seed`, `:samples off` answers plainly again.
+    assert!(!s.input(":undo").failed);
+    assert_eq!(s.input(":seed").output.trim(), "seed 0");
+    assert!(!s.input(":samples off").failed);
+    assert_eq!(s.input("XB.ore.at_risk").output.trim(), "40.0%");
+    // Both commands are in the help.
+    let help = s.input(":help").output;
+    assert!(help.contains(":samples") && help.contains(":seed"), "{help}");
+}
