@@ -333,7 +333,10 @@ fn the_repl_answers_over_samples() {
     assert_eq!(s.input("XB.ore.at_risk").output.trim(), "40.0%");
     assert!(s.input(":samples").output.contains("plainly"));
     let r = s.input(":samples 4000");
-    assert!(!r.failed && r.output.contains("4000 samples (seed 0)"), "{r:?}");
+    assert!(
+        !r.failed && r.output.contains("4000 samples (seed 0)"),
+        "{r:?}"
+    );
     let answer = s.input("XB.ore.at_risk").output;
     let numbers: Vec<f64> = answer
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -365,5 +368,105 @@ fn the_repl_answers_over_samples() {
     assert_eq!(s.input("XB.ore.at_risk").output.trim(), "40.0%");
     // Both commands are in the help.
     let help = s.input(":help").output;
-    assert!(help.contains(":samples") && help.contains(":seed"), "{help}");
+    assert!(
+        help.contains(":samples") && help.contains(":seed"),
+        "{help}"
+    );
+}
+
+/// A timeline over samples: XB buys all its ore from XA, which restricts
+/// it by a cut uniform on [20%, 60%] from 2026-01-01; XB holds 60 days.
+/// Each step's shortfall is the cut: p5 22%, p50 40%, p95 58% (20% + q ×
+/// 40%). The stock lasts 60 / cut days, from 100 (cut 60%) to 300 (cut
+/// 20%), inside the year in every sample; its quantiles are the cut's
+/// turned over: p5 = 60 / 0.58 = 103.4, p50 = 60 / 0.40 = 150, p95 =
+/// 60 / 0.22 = 272.7 days. With 4,000 samples the cut's quantiles carry a
+/// standard error of 0.14 pp, which moves 60 / c by at most 60 / 0.22² ×
+/// 0.0014 = 1.7 days.
+#[test]
+fn a_timeline_over_samples_gives_quantiles_per_step_and_of_the_stock_out() {
+    use lode::date::Date;
+    use lode::timeline::{self, TimelineOptions};
+    let c = pipeline::compile(
+        Input::Text {
+            name: "t.lode",
+            text: format!(
+                "{LINEAR}stockpile XB ore 60 days\nlet cut = 20%..60%\n\
+                 XA restricts ore to XB by cut from 2026-01-01"
+            ),
+        },
+        &MemoryLoader::new(),
+    )
+    .unwrap_or_else(|f| panic!("{:?}", f.diags));
+    let d = |s: &str| Date::parse(s).unwrap();
+    let opts = TimelineOptions {
+        from: Some(d("2026-01-01")),
+        until: Some(d("2027-01-01")),
+        ..TimelineOptions::default()
+    };
+    let plain = timeline::timeline(&c.checked, &opts).unwrap();
+    let t = timeline::timeline_sampled(
+        &c.checked,
+        &opts,
+        SampleOptions {
+            samples: 4000,
+            seed: 11,
+        },
+    )
+    .unwrap();
+    let row = &t.rows[0];
+    assert_eq!(row.actor, "XB");
+    // The plain figures are kept: the midpoint 40% lasts 150 days.
+    assert_eq!(row.points, {
+        let mut p = plain.rows[0].points.clone();
+        for (q, s) in p.iter_mut().zip(&row.points) {
+            q.shortfall_stats = s.shortfall_stats;
+        }
+        p
+    });
+    assert_eq!(row.stock_out_day, Some(150.0));
+    assert_eq!(row.points.len(), 12);
+    for p in &row.points {
+        let s = p.shortfall_stats.expect("statistics on every step");
+        for (got, want) in [(s.p5, 0.22), (s.p50, 0.40), (s.p95, 0.58)] {
+            assert!((got - want).abs() < 0.005, "{:?}: {got} vs {want}", p.date);
+        }
+    }
+    let out = row.stock_out_stats.as_ref().expect("a stockpile");
+    assert_eq!(out.share, 1.0);
+    let day = out.day.expect("days");
+    for (got, want) in [
+        (day.p5, 60.0 / 0.58),
+        (day.p50, 150.0),
+        (day.p95, 60.0 / 0.22),
+    ] {
+        assert!((got - want).abs() < 2.0, "{got} vs {want}");
+    }
+    // The same seed gives the same timeline; the table says what it shows.
+    let again = timeline::timeline_sampled(
+        &c.checked,
+        &opts,
+        SampleOptions {
+            samples: 4000,
+            seed: 11,
+        },
+    )
+    .unwrap();
+    assert_eq!(again, t);
+    let table = lode::report::timeline::render(
+        &t,
+        lode::report::Format::Table,
+        &lode::report::RenderOptions::default(),
+    );
+    assert!(table.contains("over 4000 samples (seed 11)"), "{table}");
+    assert!(table.contains("runs out in 100.0% of them"), "{table}");
+    let csv = lode::report::timeline::render(
+        &t,
+        lode::report::Format::Csv,
+        &lode::report::RenderOptions::default(),
+    );
+    assert!(
+        csv.lines().next().unwrap().ends_with("stock_out_day_p95"),
+        "{csv}"
+    );
 }
