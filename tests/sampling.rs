@@ -289,14 +289,15 @@ fn diagnostics(text: &str) -> Vec<(Code, String)> {
 
 #[test]
 fn a_range_must_fit_its_statement_at_both_ends() {
-    // The plain values (midpoints 95%, 80%, 60%) are allowed; the high
-    // ends (110%, 120% = 2 × 60%) and the low end (−10 kt) are not.
+    // The plain values (midpoints 95%, 80%, 60 − 45 = 15 kt) are allowed;
+    // the high ends (110%, 120% = 2 × 60%) and the low end (60 − 70 =
+    // −10 kt) are not.
     let cases = [
         "actor XA\nmineral ore { supply: XA 80%..110% }",
         "actor XA, XB\nmineral ore { supply: XA 100%\n demand: XB 100% }\n\
          let cut = 20%..60%\nXA restricts ore to XB by cut * 2",
         "actor XA, XB\nmineral ore { volume 100 kt\n supply: XA 100%\n demand: XB 100% }\n\
-         XA restricts ore to XB by -10 kt..70 kt",
+         XA restricts ore to XB by 60 kt - 20 kt..70 kt",
     ];
     for text in cases {
         let diags = diagnostics(text);
@@ -314,8 +315,9 @@ fn a_range_must_fit_its_statement_at_both_ends() {
 /// The REPL answers a metric over samples once `:samples N` is set: XB's
 /// at-risk share is the cut, uniform on [20%, 60%], so its median is 40%
 /// and its 5th and 95th percentiles 22% and 58% (20% + q × 40%). With
-/// 4,000 samples the two ends are within 0.2 pp of those (standard error
-/// 40 pp × √(0.05 × 0.95 / 4000) = 0.14 pp), shown to one decimal.
+/// 4,000 samples the standard errors are 40 pp × √(0.05 × 0.95 / 4000) =
+/// 0.14 pp at the ends and 40 pp × √(0.25 / 4000) = 0.32 pp at the median:
+/// all three within 1 pp.
 #[test]
 fn the_repl_answers_over_samples() {
     use lode::session::{Session, Start};
@@ -344,7 +346,7 @@ fn the_repl_answers_over_samples() {
         .collect();
     assert_eq!(numbers.len(), 3, "{answer}");
     for (got, want) in numbers.iter().zip([40.0, 22.0, 58.0]) {
-        assert!((got - want).abs() <= 0.3, "{answer}");
+        assert!((got - want).abs() <= 1.0, "{answer}");
     }
     assert!(answer.contains('[') && answer.contains('–'), "{answer}");
     // The same seed gives the same answer; another seed may differ but
