@@ -12,7 +12,7 @@ use rand_distr::{Distribution, Triangular, Uniform};
 use serde::Serialize;
 
 use crate::diagnostic::{Code, Diag};
-use crate::program::{Checked, InputKind, ValueExpr, Values};
+use crate::program::{Checked, Input, InputKind, ValueExpr, Values};
 use crate::source::Span;
 
 /// The most samples one run may draw.
@@ -171,6 +171,52 @@ fn reads_range(e: &ValueExpr, ranged: &[bool]) -> bool {
     }
 }
 
+/// The least and greatest value `e` can take over the ranges it reads
+/// (interval arithmetic; a plain `let` is its value). `None` when a
+/// division's divisor can be zero. Bounds are not always tight — `x - x`
+/// gives `[low − high, high − low]` — so a check against them errs on the
+/// side of refusing.
+pub fn bounds(e: &ValueExpr, inputs: &[Input]) -> Option<(f64, f64)> {
+    Some(match e {
+        ValueExpr::Const(c) => (*c, *c),
+        ValueExpr::Input(i) => match &inputs.get(i.index())?.kind {
+            InputKind::Let { value } => (*value, *value),
+            InputKind::Range { low, high, .. } => (*low, *high),
+        },
+        ValueExpr::Neg(a) => {
+            let (lo, hi) = bounds(a, inputs)?;
+            (-hi, -lo)
+        }
+        ValueExpr::Add(a, b) => {
+            let ((al, ah), (bl, bh)) = (bounds(a, inputs)?, bounds(b, inputs)?);
+            (al + bl, ah + bh)
+        }
+        ValueExpr::Sub(a, b) => {
+            let ((al, ah), (bl, bh)) = (bounds(a, inputs)?, bounds(b, inputs)?);
+            (al - bh, ah - bl)
+        }
+        ValueExpr::Mul(a, b) => {
+            let ((al, ah), (bl, bh)) = (bounds(a, inputs)?, bounds(b, inputs)?);
+            let p = [al * bl, al * bh, ah * bl, ah * bh];
+            (
+                p.iter().copied().fold(f64::INFINITY, f64::min),
+                p.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            )
+        }
+        ValueExpr::Div(a, b) => {
+            let ((al, ah), (bl, bh)) = (bounds(a, inputs)?, bounds(b, inputs)?);
+            if bl <= 0.0 && bh >= 0.0 {
+                return None;
+            }
+            let q = [al / bl, al / bh, ah / bl, ah / bh];
+            (
+                q.iter().copied().fold(f64::INFINITY, f64::min),
+                q.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            )
+        }
+    })
+}
+
 /// The mean and percentiles of a metric over the samples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Stats {
@@ -246,6 +292,43 @@ mod tests {
         let mut w = vec![4.0, 1.0, 3.0, 2.0];
         let s = Stats::of(&mut w).unwrap();
         assert_eq!((s.mean, s.p50), (2.5, 2.5));
+    }
+
+    #[test]
+    fn bounds_follow_the_ranges() {
+        let inputs = vec![
+            Input {
+                kind: InputKind::Range {
+                    low: 0.2,
+                    mode: None,
+                    high: 0.6,
+                },
+                span: Span::default(),
+                name: None,
+            },
+            Input {
+                kind: InputKind::Let { value: 0.5 },
+                span: Span::default(),
+                name: None,
+            },
+        ];
+        let x = || Box::new(ValueExpr::Input(crate::program::InputId::new(0)));
+        let half = || Box::new(ValueExpr::Input(crate::program::InputId::new(1)));
+        // [0.2, 0.6] * 0.5 = [0.1, 0.3]; 1 - [0.2, 0.6] = [0.4, 0.8];
+        // [0.2, 0.6] + [0.2, 0.6] = [0.4, 1.2] (the same input twice: not tight).
+        let (lo, hi) = bounds(&ValueExpr::Mul(x(), half()), &inputs).unwrap();
+        assert!((lo - 0.1).abs() < 1e-12 && (hi - 0.3).abs() < 1e-12);
+        let (lo, hi) = bounds(
+            &ValueExpr::Sub(Box::new(ValueExpr::Const(1.0)), x()),
+            &inputs,
+        )
+        .unwrap();
+        assert!((lo - 0.4).abs() < 1e-12 && (hi - 0.8).abs() < 1e-12);
+        let (lo, hi) = bounds(&ValueExpr::Add(x(), x()), &inputs).unwrap();
+        assert!((lo - 0.4).abs() < 1e-12 && (hi - 1.2).abs() < 1e-12);
+        // Dividing by a range that holds 0 has no bound.
+        let zero_to = ValueExpr::Sub(x(), Box::new(ValueExpr::Const(0.3)));
+        assert!(bounds(&ValueExpr::Div(half(), Box::new(zero_to)), &inputs).is_none());
     }
 
     #[test]

@@ -141,6 +141,25 @@ enum Item {
     },
 }
 
+/// A percentage `N%`, in 0..=100.
+fn percent(value: &str, at: usize) -> f64 {
+    let pct = value
+        .strip_suffix('%')
+        .unwrap_or_else(|| panic!("line {at}: share `{value}` is not a percentage"));
+    let pct: f64 = pct
+        .replace('_', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("line {at}: share `{value}` is not a number"));
+    assert!(
+        (0.0..=100.0).contains(&pct),
+        "line {at}: share {pct}% out of range"
+    );
+    pct
+}
+
+/// `ACTOR N%`, or where the sources disagree `ACTOR M% (A%..B%)` (SPEC
+/// §9.1: triangular, A ≤ M ≤ B, every end a share) or `ACTOR A%..B%`:
+/// the actor and the value a plain run uses (the mode, or the midpoint).
 fn parse_shares(list: &str, at: usize) -> Vec<(String, f64)> {
     list.split(',')
         .map(|part| {
@@ -151,22 +170,31 @@ fn parse_shares(list: &str, at: usize) -> Vec<(String, f64)> {
             let value = words
                 .next()
                 .unwrap_or_else(|| panic!("line {at}: no share for {actor}"));
+            let range = words.next();
             assert!(
                 words.next().is_none(),
-                "line {at}: `{part}` is not `ACTOR N%`"
+                "line {at}: `{part}` is not `ACTOR N%` or `ACTOR N% (A%..B%)`"
             );
-            let pct = value
-                .strip_suffix('%')
-                .unwrap_or_else(|| panic!("line {at}: share `{value}` is not a percentage"));
-            let pct: f64 = pct
-                .replace('_', "")
-                .parse()
-                .unwrap_or_else(|_| panic!("line {at}: share `{value}` is not a number"));
             assert!(is_code(actor), "line {at}: `{actor}` is not an actor code");
-            assert!(
-                (0.0..=100.0).contains(&pct),
-                "line {at}: share {pct}% out of range"
-            );
+            let pct = match (value.split_once(".."), range) {
+                (None, None) => percent(value, at),
+                (Some((low, high)), None) => (percent(low, at) + percent(high, at)) / 2.0,
+                (None, Some(range)) => {
+                    let (low, high) = range
+                        .strip_prefix('(')
+                        .and_then(|r| r.strip_suffix(')'))
+                        .and_then(|r| r.split_once(".."))
+                        .unwrap_or_else(|| panic!("line {at}: `{range}` is not `(A%..B%)`"));
+                    let (mode, low, high) =
+                        (percent(value, at), percent(low, at), percent(high, at));
+                    assert!(
+                        low <= mode && mode <= high,
+                        "line {at}: {mode}% is not within {low}%..{high}%"
+                    );
+                    mode
+                }
+                (Some(_), Some(_)) => panic!("line {at}: `{part}` is not a share"),
+            };
             (actor.to_string(), pct)
         })
         .collect()

@@ -497,7 +497,7 @@ fn japans_rare_earth_shortfall_in_the_seed() {
     );
     assert!(text.contains("1 − 0.0214/0.067 = 68.1%"), "{text}");
     assert!(
-        text.contains("world2024:400  JP sources refining: CN 60%"),
+        text.contains("world2024:416  JP sources refining: CN 60% (60%..71%)"),
         "{text}"
     );
     assert!(

@@ -16,7 +16,15 @@ fn results(path: &Path) -> Results {
         &lode::loader::FsLoader::for_file(path, None),
     )
     .unwrap_or_else(|f| panic!("{} does not check: {:?}", path.display(), f.diags));
-    eval::evaluate(&c.checked, &c.sources, &EvalOptions::default()).results
+    // As `lode run` does: a file with a `samples` line is evaluated over
+    // its samples (its `p5(…)` and `chance(…)` expectations need them).
+    let sampling = pipeline::sampling(&c, None, None)
+        .unwrap_or_else(|d| panic!("{}: {:?}", path.display(), d));
+    let opts = EvalOptions {
+        sampling,
+        ..EvalOptions::default()
+    };
+    pipeline::evaluate(&c, &opts, &eval::Silent).results
 }
 
 fn render(r: &Results, format: Format) -> String {

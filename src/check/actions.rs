@@ -585,9 +585,16 @@ impl Checker<'_> {
                 );
                 return None;
             }
+            if let Err(d) = super::values::range_fits(&v, e.span, Want::Mass, &self.inputs) {
+                self.error(d);
+                return None;
+            }
             return Some(Amount::Mass(v));
         }
-        match super::values::as_wanted(v, e.span, Want::Fraction(what)) {
+        let checked = super::values::as_wanted(v, e.span, Want::Fraction(what)).and_then(|v| {
+            super::values::range_fits(&v, e.span, Want::Fraction(what), &self.inputs).map(|()| v)
+        });
+        match checked {
             Ok(v) => Some(Amount::Fraction(self.num(&v, e.span))),
             Err(mut d) => {
                 if d.code == Code::WrongUnit {

@@ -320,7 +320,50 @@ pub fn eval_as(
     inputs: &mut Inputs<'_>,
 ) -> Result<Value, Diag> {
     let v = eval_with(expr, vars, inputs)?;
-    as_wanted(v, expr.span, want)
+    let v = as_wanted(v, expr.span, want)?;
+    if let Some(sink) = inputs.as_ref() {
+        range_fits(&v, expr.span, want, sink.inputs)?;
+    }
+    Ok(v)
+}
+
+/// A sample may draw any value of a range: a value that reads ranges must
+/// fit what its statement allows at both ends of what it can draw.
+pub fn range_fits(v: &Value, span: Span, want: Want, inputs: &[Input]) -> Result<(), Diag> {
+    if let Some(sym) = &v.sym
+        && let Some((low, high)) = crate::sample::bounds(sym, inputs)
+    {
+        let refused = match want {
+            Want::Fraction(what) => (low < -1e-12 || high > 1.0 + 1e-12)
+                .then(|| format!("{what} must lie between 0% and 100% over its whole range")),
+            Want::Mass | Want::Money => (low < 0.0)
+                .then(|| "this value cannot be negative over its whole range".to_string()),
+        };
+        if let Some(message) = refused {
+            return Err(Diag::new(Code::OutOfRange, message)
+                .with_label(
+                    span,
+                    format!(
+                        "a sample can draw from {} to {}",
+                        shown(low, v.percent),
+                        shown(high, v.percent)
+                    ),
+                )
+                .help("narrow the range so that both ends are allowed"));
+        }
+    }
+    Ok(())
+}
+
+/// A bound for a message: a percentage where the value was written as one.
+fn shown(x: f64, percent: bool) -> String {
+    if percent {
+        let s = format!("{:.4}", x * 100.0);
+        format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+    } else {
+        let s = format!("{x:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }
 
 /// Checks an evaluated value against what its statement needs.

@@ -480,6 +480,12 @@ fn run(args: RunArgs) -> ExitCode {
         );
         return ExitCode::Usage;
     }
+    // A sampled run counts samples, and its message says so.
+    let bar = if sampling.is_some() {
+        progress::Bar::stderr_counting("")
+    } else {
+        progress::Bar::stderr()
+    };
     let run = pipeline::evaluate(
         &compiled,
         &EvalOptions {
@@ -487,8 +493,9 @@ fn run(args: RunArgs) -> ExitCode {
             at: args.at,
             sampling,
         },
-        &progress::Bar::stderr(),
+        &bar,
     );
+    drop(bar);
     let results = run.results;
     print_diags(&run.warnings, &compiled.sources);
 

@@ -46,11 +46,18 @@ impl Bar {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
         // `wide_bar` takes what the terminal width leaves, so the line
         // never wraps.
-        let style = ProgressStyle::with_template(&format!(
-            "{{spinner}} evaluating {{msg}} [{{wide_bar}}] {{pos}}/{{len}} {unit}, eta {{eta}}"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
+        // The message says what is counted when no unit is given
+        // (`20000 samples`).
+        let template = if unit.is_empty() {
+            "{spinner} evaluating {msg} [{wide_bar}] {pos}/{len}, eta {eta}".to_string()
+        } else {
+            format!(
+                "{{spinner}} evaluating {{msg}} [{{wide_bar}}] {{pos}}/{{len}} {unit}, eta {{eta}}"
+            )
+        };
+        let style = ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
         bar.set_style(style);
         Bar {
             bar: Some(bar),

@@ -21,7 +21,8 @@ use super::{ExitCode, FormatArg, color_allowed, date_arg, output, print_diags, s
 holds until the next. Stockpiles deplete: a stock of L days covers a shortfall f for L/f days, \
 then runs out.\n\nExamples:\n  lode timeline scenarios/timeline_2023_2026.lode --for JP --on \
 rare_earths\n  lode timeline scenarios/timeline_2023_2026.lode --from \
-2025-10 --until 2027-01 --step quarter --format csv -o timeline.csv"
+2025-10 --until 2027-01 --step quarter --format csv -o timeline.csv\n  lode timeline \
+scenarios/uncertain_2026.lode --scenario controls --from 2026-01 --until 2027-07 --samples 1000"
 )]
 pub struct TimelineArgs {
     /// Scenario file
@@ -54,6 +55,8 @@ pub struct TimelineArgs {
     /// Directory `use "path"` may not leave (default: the file's directory)
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    #[command(flatten)]
+    pub sampling: super::SampleArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -140,7 +143,17 @@ pub fn command(args: &TimelineArgs) -> ExitCode {
         rows,
         minerals,
     };
-    let tl = match timeline::timeline(checked, &opts) {
+    let (samples, seed) = match args.sampling.parse() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // The file's `samples` line counts here too; its `p5(…)` expectations
+    // are `lode test`'s business, not the timeline's.
+    let result = match lode::sample::resolve(checked, samples, seed) {
+        Some(sampling) => timeline::timeline_sampled(checked, &opts, sampling),
+        None => timeline::timeline(checked, &opts),
+    };
+    let tl = match result {
         Ok(t) => t,
         Err(e) => return usage(&e.to_string()),
     };

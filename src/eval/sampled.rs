@@ -327,10 +327,8 @@ pub fn evaluate_sampled(
         .collect();
     let moving: Vec<usize> = (0..jobs.len()).filter(|&j| jobs[j].3).collect();
     let mut scaled_samples = 0usize;
-    progress.begin(
-        n.div_ceil(CHUNK),
-        &format!("{n} sample{}", if n == 1 { "" } else { "s" }),
-    );
+    // One step a sample, counted from the threads that evaluate them.
+    progress.begin(n, &format!("{n} sample{}", if n == 1 { "" } else { "s" }));
     if !moving.is_empty() {
         for start in (0..n).step_by(CHUNK) {
             let end = (start + CHUNK).min(n);
@@ -348,6 +346,7 @@ pub fn evaluate_sampled(
                             draws
                         })
                         .collect();
+                    progress.step();
                     (rows, scaled)
                 })
                 .collect();
@@ -359,7 +358,6 @@ pub fn evaluate_sampled(
                     }
                 }
             }
-            progress.step();
         }
     }
     progress.finish();

@@ -46,11 +46,22 @@ fn row_title(r: &TimelineRow) -> String {
 }
 
 fn cells(p: &Point) -> [String; 5] {
+    // Over samples: the median [5th–95th percentile], one figure when
+    // every sample agrees.
+    let shortfall = match (&p.shortfall_stats, p.shortfall) {
+        (Some(s), _) if s.p5 == s.p95 => percent(s.p50, 1),
+        (Some(s), _) => format!(
+            "{} [{}–{}]",
+            percent(s.p50, 1),
+            percent(s.p5, 1),
+            percent(s.p95, 1)
+        ),
+        (None, v) => v.map_or_else(|| "no data".to_string(), |v| percent(v, 1)),
+    };
     [
         p.date.to_string(),
         p.days.to_string(),
-        p.shortfall
-            .map_or_else(|| "no data".to_string(), |v| percent(v, 1)),
+        shortfall,
         p.stock_days
             .map_or_else(|| "–".to_string(), |v| crate::metric::fixed(v, 1)),
         p.uncovered
@@ -60,13 +71,43 @@ fn cells(p: &Point) -> [String; 5] {
 
 /// What a row's block ends with, if anything.
 fn row_note(r: &TimelineRow, t: &Timeline) -> Option<String> {
-    match (r.stock_out, r.stock_out_day) {
+    let plain = match (r.stock_out, r.stock_out_day) {
         (Some(out), Some(day)) => Some(format!(
             "stock runs out {out} ({day:.1} days after {})",
             t.from
         )),
         _ => None,
-    }
+    };
+    let Some(st) = &r.stock_out_stats else {
+        return plain;
+    };
+    let plain = match plain {
+        Some(p) => format!("{p} in the plain run"),
+        None => "stock lasts the range in the plain run".to_string(),
+    };
+    let over = match &st.day {
+        Some(d) => format!(
+            "; over the samples it runs out in {} of them, {} [{}–{}] days after {}",
+            percent(st.share, 1),
+            crate::metric::fixed(d.p50, 1),
+            crate::metric::fixed(d.p5, 1),
+            crate::metric::fixed(d.p95, 1),
+            t.from
+        ),
+        None => "; it lasts the range in every sample".to_string(),
+    };
+    Some(format!("{plain}{over}"))
+}
+
+/// Under a sampled timeline: what its figures are.
+fn legend(t: &Timeline) -> Option<String> {
+    t.sampling.map(|s| {
+        format!(
+            "over {} samples (seed {}): shortfall is the median [5th–95th percentile]; stock days, \
+             uncovered and the stockpile lines are the plain run's",
+            s.samples, s.seed
+        )
+    })
 }
 
 fn table(t: &Timeline, opts: &RenderOptions) -> String {
@@ -127,6 +168,9 @@ fn table(t: &Timeline, opts: &RenderOptions) -> String {
             out += &format!("{}\n", s.sentence(t.until));
         }
     }
+    if let Some(l) = legend(t) {
+        out += &format!("\n{l}\n");
+    }
     out
 }
 
@@ -151,6 +195,9 @@ fn markdown(t: &Timeline) -> String {
         for s in &t.stockpiles {
             out += &format!("- {}\n", escape(&s.sentence(t.until)));
         }
+    }
+    if let Some(l) = legend(t) {
+        out += &format!("\n{}\n", escape(&l));
     }
     out
 }
@@ -183,14 +230,39 @@ pub const CSV_HEADER: [&str; 11] = [
     "stock_out_day",
 ];
 
+/// The columns a sampled timeline adds: the shortfall over the samples,
+/// the share of samples in which the row's stock runs out and the day.
+pub const CSV_SAMPLED: [&str; 9] = [
+    "shortfall_mean",
+    "shortfall_p5",
+    "shortfall_p50",
+    "shortfall_p95",
+    "stock_out_share",
+    "stock_out_day_mean",
+    "stock_out_day_p5",
+    "stock_out_day_p50",
+    "stock_out_day_p95",
+];
+
 fn csv(t: &Timeline) -> String {
     let write = || -> Result<String, Box<dyn std::error::Error>> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(CSV_HEADER)?;
+        let sampled = t.sampling.is_some();
+        let mut header: Vec<&str> = CSV_HEADER.to_vec();
+        if sampled {
+            header.extend(CSV_SAMPLED);
+        }
+        w.write_record(&header)?;
         let opt = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
+        let four = |s: Option<&crate::sample::Stats>| -> [String; 4] {
+            match s {
+                Some(s) => [s.mean, s.p5, s.p50, s.p95].map(|v| format!("{v}")),
+                None => Default::default(),
+            }
+        };
         for r in &t.rows {
             for p in &r.points {
-                w.write_record([
+                let mut record: Vec<String> = vec![
                     t.scenario.clone(),
                     r.actor.clone(),
                     r.kind.as_str().to_string(),
@@ -202,7 +274,14 @@ fn csv(t: &Timeline) -> String {
                     opt(p.uncovered),
                     r.stock_out.map(|d| d.to_string()).unwrap_or_default(),
                     opt(r.stock_out_day),
-                ])?;
+                ];
+                if sampled {
+                    record.extend(four(p.shortfall_stats.as_ref()));
+                    let out = r.stock_out_stats.as_ref();
+                    record.push(opt(out.map(|o| o.share)));
+                    record.extend(four(out.and_then(|o| o.day.as_ref())));
+                }
+                w.write_record(&record)?;
             }
         }
         let bytes = w.into_inner().map_err(|e| e.into_error())?;

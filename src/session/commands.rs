@@ -45,6 +45,16 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "show or set the date the session is evaluated at",
     ),
     (
+        ":samples",
+        "[N|off]",
+        "answer metrics as median [5th–95th percentile] over N samples",
+    ),
+    (
+        ":seed",
+        "[S]",
+        "show or set the seed the samples are drawn from",
+    ),
+    (
         ":timeline",
         "[SCENARIO] [for A, B] [on m1, m2]",
         "follow a scenario month by month: shortfall and stockpiles",
@@ -89,6 +99,8 @@ impl Session {
             ":show" => self.show(arg),
             ":table" => self.table(line),
             ":at" => self.at(arg),
+            ":samples" => self.samples(arg),
+            ":seed" => self.seed(arg),
             ":timeline" => self.timeline(arg),
             ":explain" => self.explain(arg),
             ":sweep" => self.sweep(arg),
@@ -587,6 +599,74 @@ impl Session {
             Some(d) => format!("the session is evaluated as of {d} (`:undo` takes it back)"),
             None => "each scenario is evaluated at its own date again".to_string(),
         })
+    }
+
+    /// `:samples` shows how metric queries are answered; `:samples N` draws
+    /// the session's ranges N times per query and answers with the median
+    /// and the 5th and 95th percentiles (SPEC §9, as `lode run --samples`);
+    /// `:samples off` answers plainly again. Undone by `:undo`.
+    fn samples(&mut self, arg: &str) -> Reply {
+        if arg.is_empty() {
+            return Reply::out(match self.state.sampling() {
+                Some(o) => format!(
+                    "metrics are answered over {} sample{} (seed {}) as median [5th–95th percentile]",
+                    o.samples,
+                    if o.samples == 1 { "" } else { "s" },
+                    o.seed
+                ),
+                None => "metrics are answered plainly (ranges at their mode or midpoint); `:samples 10000` samples them".to_string(),
+            });
+        }
+        let samples = if arg == "off" {
+            0
+        } else {
+            match crate::sample::from_options(Some(arg), None) {
+                Ok((Some(n), _)) => n,
+                Ok((None, _)) => 0,
+                Err(d) => {
+                    return Reply::error(format!(
+                        "{}; write `:samples 10000` or `:samples off`",
+                        d.message
+                    ));
+                }
+            }
+        };
+        let before = self.state.clone();
+        self.state.samples = Some(samples);
+        self.push_undo(before, &format!(":samples {arg}"));
+        Reply::out(match self.state.sampling() {
+            Some(o) => format!(
+                "metrics are answered as median [5th–95th percentile] over {} samples (seed {}); `:samples off` answers plainly",
+                o.samples, o.seed
+            ),
+            None => "metrics are answered plainly again".to_string(),
+        })
+    }
+
+    /// `:seed` shows the seed samples are drawn from; `:seed S` sets it.
+    fn seed(&mut self, arg: &str) -> Reply {
+        if arg.is_empty() {
+            let seed = self
+                .state
+                .seed
+                .or(self.state.checked.sampling.seed.map(|(s, _)| s))
+                .unwrap_or(0);
+            return Reply::out(format!("seed {seed}"));
+        }
+        let seed = match crate::sample::from_options(None, Some(arg)) {
+            Ok((_, Some(s))) => s,
+            Ok((_, None)) => 0,
+            Err(d) => return Reply::error(format!("{}; write `:seed 42`", d.message)),
+        };
+        let before = self.state.clone();
+        self.state.seed = Some(seed);
+        self.push_undo(before, &format!(":seed {arg}"));
+        let note = if self.state.sampling().is_some() {
+            ""
+        } else {
+            " (it is used once `:samples N` is set)"
+        };
+        Reply::out(format!("samples are drawn from seed {seed}{note}"))
     }
 
     /// `:timeline [SCENARIO] [for A, B] [on m1, m2]`: the scenario over its

@@ -140,6 +140,7 @@ fn command_args(vocab: &Vocabulary, before: &str, lead: usize) -> Completion {
     let pool: Vec<String> = match command {
         ":load" | ":save" => return Completion::File,
         ":show" => SHOW_TOPICS.iter().map(|s| s.to_string()).collect(),
+        ":samples" => vec!["off".to_string()],
         ":explain" | ":tornado" => {
             return Completion::Words {
                 start,

@@ -149,6 +149,11 @@ pub(crate) struct State {
     /// `:at DATE`: every scenario of the session at this date (SPEC §8.2,
     /// as `--at`); `None`: each at its own as-of date.
     pub at: Option<Date>,
+    /// `:samples N`: metric queries over N samples; `Some(0)` is
+    /// `:samples off`; `None` follows the session's `samples` line.
+    pub samples: Option<usize>,
+    /// `:seed S`; `None` follows the session's `seed` line (else 0).
+    pub seed: Option<u64>,
 }
 
 impl State {
@@ -156,6 +161,15 @@ impl State {
     /// scenario's own as-of date.
     pub fn date_of(&self, s: ScenarioId) -> Option<Date> {
         self.at.or_else(|| self.checked.as_of(s))
+    }
+
+    /// The samples metric queries draw: `:samples` and `:seed`, else the
+    /// session's `samples` and `seed` lines; `None` answers plainly.
+    pub fn sampling(&self) -> Option<crate::sample::SampleOptions> {
+        if self.samples == Some(0) {
+            return None;
+        }
+        crate::sample::resolve(&self.checked, self.samples, self.seed)
     }
 }
 
@@ -196,6 +210,8 @@ impl Session {
             warnings: Vec::new(),
             vars: Vars::new(),
             at: None,
+            samples: None,
+            seed: None,
         };
         let mut session = Session {
             start: start.clone(),
@@ -453,6 +469,8 @@ impl Session {
                     warnings,
                     vars,
                     at: state.at,
+                    samples: state.samples,
+                    seed: state.seed,
                 })
             }
             Err(crate::pipeline::Failed { sources, diags, .. }) => {
@@ -544,6 +562,13 @@ impl Session {
         scenario: ScenarioId,
     ) -> Reply {
         let at = self.state.date_of(scenario);
+        if let Some(opts) = self.state.sampling() {
+            match super::sampled::metric(&self.state.checked, sources, path, scenario, at, opts) {
+                Ok(Some(text)) => return Reply::out(text),
+                Ok(None) => {}
+                Err(d) => return self.fail(&d, sources),
+            }
+        }
         match query::metric(&self.state.checked, sources, path, scenario, at) {
             Ok(text) => Reply::out(text),
             Err(d) => self.fail(&d, sources),

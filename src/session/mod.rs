@@ -6,6 +6,7 @@
 //! - `commands`: the `:commands`, also terminal-free; `:save` asks the host
 //!   to write through a [`Saver`].
 //! - [`query`]: values of metrics and expressions, formatted.
+//! - `sampled`: metric queries over samples (`:samples`, `:seed`).
 //! - [`complete`]: what Tab offers, as a pure function of the session's names.
 //!
 //! The `lode` binary's REPL reads lines (rustyline on a terminal, or a
@@ -15,6 +16,7 @@ mod commands;
 pub mod complete;
 mod engine;
 pub mod query;
+mod sampled;
 mod sensitivity;
 
 pub use commands::{COMMANDS, SHOW_TOPICS};

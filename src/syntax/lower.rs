@@ -692,7 +692,14 @@ impl Lowerer {
         let path = path.unwrap_or_else(|| panic!("internal error: expect without path"));
         // Named in the canonical layout, without comments, so that the
         // results do not depend on how the line is spaced.
-        let text = crate::format::inline(&tree, input, path.span.start);
+        // A statistic or a chance is part of the expectation's text.
+        let start = match &measure {
+            Measure::Value => path.span.start,
+            Measure::Stat(_, span) | Measure::Chance { span, .. } => {
+                span.start.min(path.span.start)
+            }
+        };
+        let text = crate::format::inline(&tree, input, start);
         Expect {
             scenario,
             at,

@@ -8,6 +8,7 @@
 //! model only as often as the news changes. The results are typed data;
 //! `report::timeline` renders them.
 
+mod sampled;
 mod select;
 mod stock;
 
@@ -21,6 +22,7 @@ use crate::eval::{Exposures, assemble, clean, clean_count};
 use crate::program::{ActionKind, ActorId, Checked, MineralId, ReportSel, ScenarioId, Subject};
 use crate::results::RowKind;
 
+pub use sampled::{StockOutStats, timeline_sampled};
 pub use select::{resolve_minerals, resolve_rows};
 pub use stock::{Depletion, Drawn};
 
@@ -105,6 +107,10 @@ pub struct Timeline {
     /// distinct set of dated statements in force that touch it.
     #[serde(skip)]
     pub evaluations: usize,
+    /// With `--samples`: how the samples were drawn (the figures above are
+    /// the plain run's; the statistics sit beside them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<crate::results::SamplingInfo>,
 }
 
 /// One (actor, mineral) over the steps.
@@ -120,6 +126,10 @@ pub struct TimelineRow {
     pub stock_out: Option<Date>,
     /// The exact moment, in days after `from`: `t_i + L_i / f_i`.
     pub stock_out_day: Option<f64>,
+    /// With `--samples`, for a country with a stockpile: in how many
+    /// samples it runs out, and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock_out_stats: Option<StockOutStats>,
 }
 
 /// One step of one row.
@@ -137,6 +147,9 @@ pub struct Point {
     /// `max(0, f·Δ − L) / Δ`: the share of demand neither supply nor stock
     /// covers over the step; `null`: no data.
     pub uncovered: Option<f64>,
+    /// With `--samples`: the shortfall over the samples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall_stats: Option<crate::sample::Stats>,
 }
 
 /// What became of one stockpile.
@@ -273,9 +286,17 @@ struct Figures {
 
 /// Evaluates a scenario over time.
 pub fn timeline(checked: &Checked, opts: &TimelineOptions) -> Result<Timeline, TimelineError> {
+    timeline_with(checked, opts, &checked.plain_values())
+}
+
+/// Evaluates a scenario over time with the uncertain values at `values`.
+pub(crate) fn timeline_with(
+    checked: &Checked,
+    opts: &TimelineOptions,
+    values: &crate::program::Values,
+) -> Result<Timeline, TimelineError> {
     let s = opts.scenario;
     let (steps, until) = range(checked, opts)?;
-    let values = checked.plain_values();
     let states: Vec<assemble::ScenarioState> = steps
         .par_iter()
         .map(|&t| assemble::structure(checked, s, Some(t)))
@@ -352,7 +373,7 @@ pub fn timeline(checked: &Checked, opts: &TimelineOptions) -> Result<Timeline, T
     let evaluated: HashMap<(MineralId, Vec<bool>), Figures> = jobs
         .into_par_iter()
         .map(|((m, k), i)| {
-            let ev = crate::eval::evaluate_mineral(checked, &states[i], m, &values);
+            let ev = crate::eval::evaluate_mineral(checked, &states[i], m, values);
             let mut exposures = Exposures::new(&ev);
             let mut countries = HashMap::new();
             let mut groups = HashMap::new();
@@ -412,7 +433,7 @@ pub fn timeline(checked: &Checked, opts: &TimelineOptions) -> Result<Timeline, T
                     .stock
                     .get(&a)
                     .and_then(|(stock, span)| {
-                        assemble::stock_days(*stock, demand, volume, &values).map(|d| (d, *span))
+                        assemble::stock_days(*stock, demand, volume, values).map(|d| (d, *span))
                     });
                 drawn.push(dep.step(t, start.days_until(t), lengths[i] as f64, f, stockpile));
             }
@@ -434,6 +455,7 @@ pub fn timeline(checked: &Checked, opts: &TimelineOptions) -> Result<Timeline, T
                         shortfall: figures(i, m).countries[&a].0,
                         stock_days: drawn[i].stock_days.map(clean_count),
                         uncovered: drawn[i].uncovered.map(clean),
+                        shortfall_stats: None,
                     })
                     .collect();
                 (RowKind::Country, points, dep.stock_out)
@@ -484,6 +506,7 @@ pub fn timeline(checked: &Checked, opts: &TimelineOptions) -> Result<Timeline, T
                             } else {
                                 mean(unc).map(clean)
                             },
+                            shortfall_stats: None,
                         }
                     })
                     .collect();
@@ -497,6 +520,7 @@ pub fn timeline(checked: &Checked, opts: &TimelineOptions) -> Result<Timeline, T
             points,
             stock_out: stock_out.map(|(d, _)| d),
             stock_out_day: stock_out.map(|(_, x)| clean_count(x)),
+            stock_out_stats: None,
         });
     }
     let mut stockpiles = Vec::new();
@@ -526,5 +550,6 @@ pub fn timeline(checked: &Checked, opts: &TimelineOptions) -> Result<Timeline, T
         rows: out_rows,
         stockpiles,
         evaluations,
+        sampling: None,
     })
 }

@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import traceback
 from collections import defaultdict
 
@@ -617,8 +618,8 @@ def parse_policy(st):
 class Program:
     def __init__(self, path):
         self.world = World()
-        self.path = path
         self.base_stmts = []
+        self.sampled = False
         self.blocks = {}  # name -> (parent, stmts)
         self.order = []
         self.covers = []  # (coalition, X, minerals or None)
@@ -654,6 +655,10 @@ class Program:
                 self.order.append(name)
             elif w[0] == "source":
                 pass
+            elif w[0] in ("samples", "seed"):
+                # SPEC §9.2: sampling only; the plain evaluation (what xcheck
+                # computes) uses each range's midpoint or mode.
+                self.sampled = True
             else:
                 p = parse_policy(st)
                 if p["k"] == "let":
@@ -1508,7 +1513,31 @@ def evaluate(prog, ctx=None):
 SCALARS = ["demand", "import_reliance", "top_supplier_share", "hhi", "at_risk", "shortfall", "cover_days"]
 
 
+SAMPLED_EXPECT_RE = re.compile(r"^\s*expect\b.*\b(p5|p50|p95|mean|chance)\s*\(")
+
+
 def run_lode(lode, path):
+    """lode's JSON for the file's plain evaluation. A file with `samples` or
+    `seed` lines is run as a copy without them and without the expectations
+    over samples (SPEC §9.4), beside the original so that `use "path"`
+    resolves the same."""
+    text = open(path, encoding="utf-8").read()
+    lines = text.split("\n")
+    plain = [l for l in lines
+             if not re.match(r"^\s*(samples|seed)\b", l) and not SAMPLED_EXPECT_RE.match(l)]
+    if len(plain) == len(lines):
+        return run_lode_on(lode, path)
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(suffix=".lode", prefix=".xcheck_plain_", dir=d)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(plain))
+        return run_lode_on(lode, tmp)
+    finally:
+        os.unlink(tmp)
+
+
+def run_lode_on(lode, path):
     p = subprocess.run([lode, "run", path, "--format", "json"], capture_output=True, text=True)
     if not p.stdout.strip():
         raise RuntimeError(f"lode produced no JSON: {p.stderr[:500]}")
