@@ -49,6 +49,10 @@ rerouting, dependency through the whole chain, import reliance, concentration an
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Refuse (lode::E0106) a program whose evaluation is estimated to need
+    /// more memory than SIZE (`8GiB`, `512MiB`); default 4GiB
+    #[arg(long, global = true, value_name = "SIZE", value_parser = lode::eval::budget::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +288,9 @@ pub fn main() -> ExitCode {
             return code;
         }
     };
+    if let Some(bytes) = cli.max_memory {
+        lode::eval::budget::set_max_memory(bytes);
+    }
     match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check::command(&args),
