@@ -507,13 +507,10 @@ fn run(args: RunArgs) -> ExitCode {
         Some(UnitsArg::T) => Units::Tonnes,
         None => Units::Shares,
     };
-    // JSON is streamed: a large world's results never exist twice in memory.
+    // JSON and CSV are streamed: a large world's results never exist twice
+    // in memory.
     let fill = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
-        if format == Format::Json {
-            report::json::write_in(&results, units, w)
-        } else {
-            w.write_all(report::render_in(&results, format, &opts, units).as_bytes())
-        }
+        report::write_in(&results, format, &opts, units, w)
     };
     let code = match &args.output {
         Some(path) => match output::write_file_with(path, fill) {

@@ -55,16 +55,21 @@ const RENDER_DEPENDENCY_BYTES: u64 = 16;
 const DELTA_BYTES: u64 = std::mem::size_of::<crate::results::DeltaRow>() as u64 + 64;
 /// Bytes of one statement entry of an assembled scenario.
 const ASSEMBLED_BYTES: u64 = 48;
-/// Bytes of the model per (participant, supplier, stage): the
-/// equilibrium's upstream mix and flows, both outcomes' flows and the
-/// exposures' dependency lists, each a `(usize, f64)` per pair.
-const PAIR_BYTES: u64 = 112;
+/// Bytes of the model per (participant, supplier): a country's exposure,
+/// kept while its mineral's rows are built, lists each supplier as a
+/// `(usize, f64)`. (The flows are sparse: a pool's mix is shared by the
+/// consumers that buy from it.)
+const PAIR_BYTES: u64 = 16;
 /// Bytes of the model per participant and stage (capacities, demand,
 /// outputs, scratch vectors).
 const ACTOR_BYTES: u64 = 512;
 /// Most dependency entries listed per stage: each is at least 0.1% of a
 /// row's supply at that stage.
 const LISTED_PER_STAGE: u64 = 1000;
+/// A supplier whose share of every stage is under this cannot reach the
+/// 0.1% listing floor in a row's dependency unless restrictions move ten
+/// times its share to that row's suppliers; it is not counted as listed.
+const LISTED_SHARE: f64 = 0.0001;
 
 /// The limits an evaluation is held to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,7 +207,6 @@ pub fn estimate(checked: &Checked) -> Estimate {
             let market = market_of(ms, row);
             let model = (market.participants as u64)
                 .saturating_mul(market.suppliers as u64)
-                .saturating_mul(stages)
                 .saturating_mul(PAIR_BYTES)
                 .saturating_add(
                     (market.participants as u64)
@@ -219,7 +223,7 @@ pub fn estimate(checked: &Checked) -> Estimate {
                 Some(list) => list.len() as u64,
                 None => shown_groups + demand_actors(ms, row) as u64,
             };
-            let listed = (market.suppliers as u64).min(stages * LISTED_PER_STAGE);
+            let listed = (market.listed as u64).min(stages * LISTED_PER_STAGE);
             rows = rows.saturating_add(n);
             entries = entries.saturating_add(n.saturating_mul(listed));
             bytes = bytes.saturating_add(n.saturating_mul(
@@ -260,31 +264,39 @@ pub fn estimate(checked: &Checked) -> Estimate {
     e
 }
 
-/// The size of one market: actors that take part, and suppliers (actors
-/// with capacity at some stage, ROW included) a dependency list can name.
+/// The size of one market: actors that take part, actors that supply it
+/// (capacity at some stage, a sourcing line's seller, ROW), and the
+/// suppliers a row's dependency list may name.
 struct MarketSize {
     participants: usize,
     suppliers: usize,
+    listed: usize,
 }
 
-/// Actors that take part in one mineral's market, as `assemble::market`
-/// counts them (an upper bound: an `adds` that is cancelled is counted),
-/// and those among them that supply it.
+/// The size of one mineral's market, as `assemble::market` counts its
+/// actors (an upper bound: an `adds` that is cancelled is counted).
 fn market_of(ms: &MineralState, row: ActorId) -> MarketSize {
     let mut part: HashSet<ActorId> = HashSet::new();
+    let mut listed: HashSet<ActorId> = HashSet::new();
     part.insert(row);
+    listed.insert(row);
     for shares in ms.stage_shares.iter().flatten() {
-        part.extend(
-            shares
-                .entries
-                .iter()
-                .filter(|e| e.value.plain > 0.0)
-                .map(|e| e.actor),
-        );
+        for e in &shares.entries {
+            if e.value.plain > 0.0 {
+                part.insert(e.actor);
+            }
+            if e.value.plain >= LISTED_SHARE {
+                listed.insert(e.actor);
+            }
+        }
     }
-    part.extend(ms.adds.iter().map(|a| a.actor));
-    for l in &ms.sourcing {
-        part.extend(l.shares.iter().map(|e| e.actor));
+    for a in ms.adds.iter().map(|a| a.actor) {
+        part.insert(a);
+        listed.insert(a);
+    }
+    for e in ms.sourcing.iter().flat_map(|l| &l.shares) {
+        part.insert(e.actor);
+        listed.insert(e.actor);
     }
     let suppliers = part.len();
     for shares in ms.demand.iter() {
@@ -300,6 +312,7 @@ fn market_of(ms: &MineralState, row: ActorId) -> MarketSize {
     MarketSize {
         participants: part.len(),
         suppliers,
+        listed: listed.len(),
     }
 }
 
