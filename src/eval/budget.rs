@@ -227,7 +227,9 @@ pub fn estimate(checked: &Checked) -> Estimate {
             rows = rows.saturating_add(n);
             entries = entries.saturating_add(n.saturating_mul(listed));
             bytes = bytes.saturating_add(n.saturating_mul(
-                ROW_BYTES + RENDER_ROW_BYTES + stages * STAGE_BYTES
+                ROW_BYTES
+                    + RENDER_ROW_BYTES
+                    + stages * STAGE_BYTES
                     + listed * (DEPENDENCY_BYTES + RENDER_DEPENDENCY_BYTES),
             ));
         }
@@ -251,9 +253,9 @@ pub fn estimate(checked: &Checked) -> Estimate {
             e.rows = e.rows.saturating_add(others.saturating_mul(rows));
         }
     }
-    e.results = e.results.saturating_add(
-        (checked.expectations.len() as u64).saturating_mul(ROW_BYTES),
-    );
+    e.results = e
+        .results
+        .saturating_add((checked.expectations.len() as u64).saturating_mul(ROW_BYTES));
     e.model = largest_model.0;
     e.largest = largest_model.1;
     let assembled = (assembled_size(checked) as u64).saturating_mul(ASSEMBLED_BYTES);

@@ -124,8 +124,8 @@ fn write_plain(results: &Results, units: Units, w: &mut Writer<'_>) -> std::io::
                 f.text(w, field)?;
             }
             if tonnes {
-                let rows = [&comparison.against, &comparison.base]
-                    .map(|s| index.get(s, actor, mineral));
+                let rows =
+                    [&comparison.against, &comparison.base].map(|s| index.get(s, actor, mineral));
                 let change = |of: &dyn Fn(&Row) -> Option<f64>| match rows {
                     [Some(a), Some(b)] => Some(of(a)? - of(b)?),
                     _ => None,
