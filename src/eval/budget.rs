@@ -55,11 +55,13 @@ const RENDER_DEPENDENCY_BYTES: u64 = 16;
 const DELTA_BYTES: u64 = std::mem::size_of::<crate::results::DeltaRow>() as u64 + 64;
 /// Bytes of one statement entry of an assembled scenario.
 const ASSEMBLED_BYTES: u64 = 48;
-/// Bytes of the model per (participant, supplier): a country's exposure,
-/// kept while its mineral's rows are built, lists each supplier as a
-/// `(usize, f64)`. (The flows are sparse: a pool's mix is shared by the
-/// consumers that buy from it.)
-const PAIR_BYTES: u64 = 16;
+/// Bytes of the model per (participant, supplier). Flows are sparse where
+/// consumers buy from a pool (its mix is shared), but a market that trades
+/// between stages holds actor × actor tables: one mineral of 10,000 actors
+/// over two stages took 2.7 GB for three scenarios. Two `(usize, f64)`
+/// entries per pair covers that, and a country's exposure listing each
+/// supplier while its mineral's rows are built.
+const PAIR_BYTES: u64 = 32;
 /// Bytes of the model per participant and stage (capacities, demand,
 /// outputs, scratch vectors).
 const ACTOR_BYTES: u64 = 512;
