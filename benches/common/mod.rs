@@ -305,7 +305,10 @@ pub fn world(p: &Params) -> String {
                     0 => "all".to_string(),
                     1 => "all except allies".to_string(),
                     // A region other than the exporter's own (W0303).
-                    2 => format!("R{}", (exporter % regions + 1 + rng.below(regions - 1)) % regions),
+                    2 => format!(
+                        "R{}",
+                        (exporter % regions + 1 + rng.below(regions - 1)) % regions
+                    ),
                     _ => {
                         let t: Vec<String> = rng
                             .pick(n, 5)
