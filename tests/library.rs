@@ -139,9 +139,10 @@ fn lode_test_formats_by_the_metric_not_the_name() {
     );
 }
 
-/// A world whose one market holds more actor pairs than lode evaluates.
+/// A world whose results would not fit lode's default memory budget: one
+/// market of 9,000 actors, in 20 scenarios.
 fn too_large() -> String {
-    let n = (lode::eval::budget::MAX_MARKET_PAIRS as f64).sqrt() as usize + 2;
+    let n = 9_000;
     let codes: Vec<String> = (0..n)
         .map(|i| {
             let l = |k: usize| char::from(b'A' + (k % 26) as u8);
@@ -154,8 +155,9 @@ fn too_large() -> String {
         .chunks(50)
         .map(|c| format!("actor {}\n", c.join(", ")))
         .collect();
+    let scenarios: String = (1..20).map(|i| format!("scenario s{i} {{ }}\n")).collect();
     format!(
-        "{declare}mineral m {{\n  supply: {}\n  demand: {}\n}}\n",
+        "{declare}mineral m {{\n  supply: {}\n  demand: {}\n}}\n{scenarios}",
         list.join(", "),
         list.join(", ")
     )

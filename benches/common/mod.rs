@@ -1,4 +1,4 @@
-//! Synthetic worlds for benchmarks and scale tests (issue 9).
+//! Synthetic worlds for benchmarks and scale tests.
 //!
 //! [`world`] writes a self-contained `.lode` program: `actors` declared
 //! actors (`A000`, `A001`, …) with a GDP, four regional groups and one
@@ -225,7 +225,11 @@ pub fn world(p: &Params) -> String {
         let demand = shares(&mut rng, n, consumers, named, 0.8);
         let _ = writeln!(out, "  demand: {}", share_list(&demand));
         // Two bilateral sourcing lines: a downstream producer (or a
-        // consumer at the final stage) buying from the stage's leaders.
+        // consumer at the final stage) buying from the stage's leaders. A
+        // buyer has one line per stage (E0507): a second draw of the same
+        // buyer and stage is dropped, after its numbers are drawn, so the
+        // rest of the world does not depend on it.
+        let mut lines: Vec<(usize, usize)> = Vec::with_capacity(2);
         for _ in 0..2 {
             let s = rng.below(k);
             let buyers = stages.get(s + 1).unwrap_or(&demand);
@@ -237,9 +241,10 @@ pub fn world(p: &Params) -> String {
                 .take(2)
                 .map(|&(a, _)| (a, 0.2 + 0.2 * rng.unit()))
                 .collect();
-            if sellers.is_empty() {
+            if sellers.is_empty() || lines.contains(&(buyer, s)) {
                 continue;
             }
+            lines.push((buyer, s));
             let list: Vec<String> = sellers
                 .iter()
                 .map(|&(a, v)| format!("{} {:.1}%", actor(a), v * 100.0))
@@ -299,7 +304,11 @@ pub fn world(p: &Params) -> String {
                 let target = match rng.below(4) {
                     0 => "all".to_string(),
                     1 => "all except allies".to_string(),
-                    2 => format!("R{}", rng.below(regions)),
+                    // A region other than the exporter's own (W0303).
+                    2 => format!(
+                        "R{}",
+                        (exporter % regions + 1 + rng.below(regions - 1)) % regions
+                    ),
                     _ => {
                         let t: Vec<String> = rng
                             .pick(n, 5)

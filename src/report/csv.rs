@@ -66,73 +66,173 @@ pub(crate) const HEADER: [&str; 15] = [
 pub(crate) const TONNES: [&str; 2] = ["at_risk_t", "shortfall_t"];
 
 pub(crate) fn render(results: &Results, units: Units) -> String {
-    match write(results, units) {
-        Ok(text) => text,
+    let mut bytes = Vec::new();
+    match write(results, units, &mut bytes) {
+        Ok(()) => String::from_utf8(bytes)
+            .unwrap_or_else(|e| format!("internal error: could not write CSV: {e}\n")),
         // Writing to memory cannot fail; say so rather than panic if it does.
         Err(e) => format!("internal error: could not write CSV: {e}\n"),
     }
 }
 
-fn write(results: &Results, units: Units) -> Result<String, Box<dyn std::error::Error>> {
+/// Streams the CSV of `results` into `out`, record by record: the text of
+/// a large run never exists whole in memory.
+pub(crate) fn write(
+    results: &Results,
+    units: Units,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .buffer_capacity(1 << 16)
+        .from_writer(out);
     if results.sampling.is_some() {
-        return write_sampled(results);
+        write_sampled(results, &mut w)?;
+    } else {
+        write_plain(results, units, &mut w)?;
     }
+    w.flush()
+}
+
+type Writer<'w> = csv::Writer<&'w mut dyn std::io::Write>;
+
+fn write_plain(results: &Results, units: Units, w: &mut Writer<'_>) -> std::io::Result<()> {
     let volumes = Volumes::of(results, units);
     let tonnes = units == Units::Tonnes;
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = HEADER.to_vec();
     if tonnes {
         header.extend(TONNES);
     }
     w.write_record(header)?;
+    let mut f = Fields::default();
     for scenario in &results.scenarios {
         for row in &scenario.rows {
-            let mut record = row_record(&scenario.name, row).to_vec();
+            f.row(w, &scenario.name, row)?;
             if tonnes {
-                record.push(opt(volumes.at_risk(row)));
-                record.push(opt(volumes.shortfall(row)));
+                f.opt(w, volumes.at_risk(row))?;
+                f.opt(w, volumes.shortfall(row))?;
             }
-            w.write_record(record)?;
+            f.end(w)?;
         }
     }
+    if results.comparisons.is_empty() {
+        return Ok(());
+    }
+    let index = RowIndex::of(results);
     for comparison in &results.comparisons {
-        for (actor, mineral, record) in delta_records(results, comparison) {
-            let mut record = record.to_vec();
+        for (actor, mineral, record) in delta_records(&index, comparison) {
+            for field in &record {
+                f.text(w, field)?;
+            }
             if tonnes {
-                let rows = [&comparison.against, &comparison.base]
-                    .map(|s| find_row(results, s, &actor, &mineral));
+                let rows =
+                    [&comparison.against, &comparison.base].map(|s| index.get(s, actor, mineral));
                 let change = |of: &dyn Fn(&Row) -> Option<f64>| match rows {
                     [Some(a), Some(b)] => Some(of(a)? - of(b)?),
                     _ => None,
                 };
-                record.push(opt(change(&|r| volumes.at_risk(r))));
-                record.push(opt(change(&|r| volumes.shortfall(r))));
+                f.opt(w, change(&|r| volumes.at_risk(r)))?;
+                f.opt(w, change(&|r| volumes.shortfall(r)))?;
             }
-            w.write_record(record)?;
+            f.end(w)?;
         }
     }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8(bytes)?)
+    Ok(())
 }
 
-fn row_record(scenario: &str, row: &Row) -> [String; 15] {
-    [
-        scenario.to_string(),
-        row.actor.clone(),
-        row.kind.as_str().to_string(),
-        row.mineral.clone(),
-        num(row.demand),
-        row.demand_basis.as_str().to_string(),
-        map(&row.output),
-        opt(row.import_reliance),
-        row.top_supplier.clone().unwrap_or_default(),
-        opt(row.top_supplier_share),
-        opt(row.hhi),
-        row.dependency.as_deref().map(map).unwrap_or_default(),
-        opt(row.at_risk),
-        opt(row.shortfall),
-        opt(row.cover_days),
-    ]
+/// The rows of every scenario by (scenario, actor, mineral): the first
+/// such row, as [`find_row`] finds it, without scanning.
+pub(crate) struct RowIndex<'r> {
+    rows: std::collections::HashMap<(&'r str, &'r str, &'r str), &'r Row>,
+}
+
+impl<'r> RowIndex<'r> {
+    pub(crate) fn of(results: &'r Results) -> Self {
+        let mut rows = std::collections::HashMap::new();
+        for s in &results.scenarios {
+            for r in &s.rows {
+                rows.entry((s.name.as_str(), r.actor.as_str(), r.mineral.as_str()))
+                    .or_insert(r);
+            }
+        }
+        RowIndex { rows }
+    }
+
+    pub(crate) fn get(&self, scenario: &str, actor: &str, mineral: &str) -> Option<&'r Row> {
+        self.rows.get(&(scenario, actor, mineral)).copied()
+    }
+}
+
+/// Writes fields one at a time, numbers formatted into one reused buffer.
+#[derive(Default)]
+struct Fields {
+    buf: String,
+}
+
+impl Fields {
+    fn text(&mut self, w: &mut Writer<'_>, s: &str) -> std::io::Result<()> {
+        w.write_field(s).map_err(into_io)
+    }
+
+    fn num(&mut self, w: &mut Writer<'_>, v: f64) -> std::io::Result<()> {
+        use std::fmt::Write;
+        self.buf.clear();
+        let _ = write!(self.buf, "{v}");
+        w.write_field(&self.buf).map_err(into_io)
+    }
+
+    fn opt(&mut self, w: &mut Writer<'_>, v: Option<f64>) -> std::io::Result<()> {
+        match v {
+            Some(v) => self.num(w, v),
+            None => self.text(w, ""),
+        }
+    }
+
+    fn map<K: std::fmt::Display>(
+        &mut self,
+        w: &mut Writer<'_>,
+        pairs: &[(K, f64)],
+    ) -> std::io::Result<()> {
+        use std::fmt::Write;
+        self.buf.clear();
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            if i > 0 {
+                self.buf.push(';');
+            }
+            let _ = write!(self.buf, "{k}={v}");
+        }
+        w.write_field(&self.buf).map_err(into_io)
+    }
+
+    /// The 15 columns of a scenario's row.
+    fn row(&mut self, w: &mut Writer<'_>, scenario: &str, row: &Row) -> std::io::Result<()> {
+        self.text(w, scenario)?;
+        self.text(w, &row.actor)?;
+        self.text(w, row.kind.as_str())?;
+        self.text(w, &row.mineral)?;
+        self.num(w, row.demand)?;
+        self.text(w, row.demand_basis.as_str())?;
+        self.map(w, &row.output)?;
+        self.opt(w, row.import_reliance)?;
+        self.text(w, row.top_supplier.as_deref().unwrap_or_default())?;
+        self.opt(w, row.top_supplier_share)?;
+        self.opt(w, row.hhi)?;
+        self.map(w, row.dependency.as_deref().unwrap_or_default())?;
+        self.opt(w, row.at_risk)?;
+        self.opt(w, row.shortfall)?;
+        self.opt(w, row.cover_days)
+    }
+
+    /// Ends the record.
+    fn end(&mut self, w: &mut Writer<'_>) -> std::io::Result<()> {
+        w.write_record(None::<&[u8]>).map_err(into_io)
+    }
+}
+
+fn into_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// The columns of a sampled run: each numeric metric split into its mean
@@ -195,8 +295,7 @@ fn map4<K: std::fmt::Display>(pairs: Option<&[(K, Stats)]>) -> [String; 4] {
 /// A sampled run: one record per scenario, row and mineral, with the
 /// statistics of every metric. Comparisons are of the deterministic
 /// figures and are left to the JSON and the tables.
-fn write_sampled(results: &Results) -> Result<String, Box<dyn std::error::Error>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+fn write_sampled(results: &Results, w: &mut Writer<'_>) -> std::io::Result<()> {
     w.write_record(sampled_header())?;
     for scenario in &results.scenarios {
         for row in &scenario.rows {
@@ -232,8 +331,7 @@ fn write_sampled(results: &Results) -> Result<String, Box<dyn std::error::Error>
             w.write_record(rec)?;
         }
     }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8(bytes)?)
+    Ok(())
 }
 
 /// The deltas of one (actor, mineral) in a comparison.
@@ -258,23 +356,23 @@ impl Deltas<'_> {
 }
 
 /// Each (actor, mineral) of the comparison, with its delta record.
-fn delta_records(results: &Results, c: &Comparison) -> Vec<(String, String, [String; 15])> {
+fn delta_records<'c>(
+    index: &RowIndex<'_>,
+    c: &'c Comparison,
+) -> Vec<(&'c str, &'c str, [String; 15])> {
     let mut groups: Vec<Deltas> = Vec::new();
+    let mut at: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
     for d in &c.rows {
-        let i = match groups
-            .iter()
-            .position(|g| g.actor == d.actor && g.mineral == d.mineral)
-        {
-            Some(i) => i,
-            None => {
+        let i = *at
+            .entry((d.actor.as_str(), d.mineral.as_str()))
+            .or_insert_with(|| {
                 groups.push(Deltas {
                     actor: &d.actor,
                     mineral: &d.mineral,
                     ..Deltas::default()
                 });
                 groups.len() - 1
-            }
-        };
+            });
         let g = &mut groups[i];
         match (d.metric.kind, &d.metric.key, d.delta) {
             (MetricKind::Output, Some(stage), Some(delta)) => g.output.push((stage.clone(), delta)),
@@ -289,9 +387,9 @@ fn delta_records(results: &Results, c: &Comparison) -> Vec<(String, String, [Str
     groups
         .iter()
         .map(|g| {
-            let against = find_row(results, &c.against, g.actor, g.mineral);
+            let against = index.get(&c.against, g.actor, g.mineral);
             let kind = against
-                .or_else(|| find_row(results, &c.base, g.actor, g.mineral))
+                .or_else(|| index.get(&c.base, g.actor, g.mineral))
                 .map(|r| r.kind.as_str().to_string())
                 .unwrap_or_default();
             let record = [
@@ -315,7 +413,7 @@ fn delta_records(results: &Results, c: &Comparison) -> Vec<(String, String, [Str
                 g.scalar(MetricKind::Shortfall),
                 g.scalar(MetricKind::CoverDays),
             ];
-            (g.actor.to_string(), g.mineral.to_string(), record)
+            (g.actor, g.mineral, record)
         })
         .collect()
 }
@@ -336,11 +434,6 @@ pub(crate) fn find_row<'r>(
 
 pub(crate) fn num(v: f64) -> String {
     format!("{v}")
-}
-
-/// A value, or an empty field for none (no data, no stockpile).
-fn opt(v: Option<f64>) -> String {
-    v.map(num).unwrap_or_default()
 }
 
 fn map<K: std::fmt::Display>(pairs: &[(K, f64)]) -> String {

@@ -2,6 +2,8 @@
 //! printed, with a trailing newline. The shape lives in the `Serialize`
 //! derives of `results.rs`; this module only prints it.
 
+use std::io::Write as _;
+
 use serde::Serialize;
 
 use super::Units;
@@ -40,12 +42,16 @@ pub fn write_in(
     units: Units,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    // A concrete buffer between the serializer and `w`: serde_json writes
+    // a few bytes at a time, and each write through `dyn Write` is a call.
+    let mut buf = std::io::BufWriter::with_capacity(1 << 16, w);
     match units {
-        Units::Shares => serde_json::to_writer_pretty(&mut *w, results),
-        Units::Tonnes => serde_json::to_writer_pretty(&mut *w, &WithTonnes::of(results)),
+        Units::Shares => serde_json::to_writer_pretty(&mut buf, results),
+        Units::Tonnes => serde_json::to_writer_pretty(&mut buf, &WithTonnes::of(results)),
     }
     .map_err(std::io::Error::from)?;
-    w.write_all(b"\n")
+    buf.write_all(b"\n")?;
+    buf.flush()
 }
 
 /// [`Results`] with `at_risk_t` and `shortfall_t` after each row's fields

@@ -134,6 +134,23 @@ pub fn render_in(results: &Results, format: Format, opts: &RenderOptions, units:
     out
 }
 
+/// Writes `results` in `format` into `w`, as [`render_in`] renders them;
+/// `csv` and `json` are streamed, so a large run's text never exists whole
+/// in memory.
+pub fn write_in(
+    results: &Results,
+    format: Format,
+    opts: &RenderOptions,
+    units: Units,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write_in(results, units, w),
+        Format::Csv => csv::write(results, units, w),
+        _ => w.write_all(render_in(results, format, opts, units).as_bytes()),
+    }
+}
+
 /// The hand-built results every renderer's tests render.
 #[cfg(test)]
 pub(crate) mod fixture {

@@ -276,9 +276,10 @@ fn scenario_cells(row: &Row, volumes: &Volumes) -> Vec<Cell> {
     } else {
         Tone::Plain
     };
-    let dependency = |most: usize| match &row.dependency {
-        Some(d) => dependency_summary(d, most),
-        None => NO_DATA.to_string(),
+    // The list as the table shows it, and narrowed to two and one supplier.
+    let [dependency, two, one] = match &row.dependency {
+        Some(d) => dependency_summaries(d),
+        None => std::array::from_fn(|_| NO_DATA.to_string()),
     };
     // SPEC §3's demand of a country the demand line does not name is 0;
     // shown as 0.0% it would read as a figure, so the table says so.
@@ -295,9 +296,9 @@ fn scenario_cells(row: &Row, volumes: &Volumes) -> Vec<Cell> {
         Cell::plain(top),
         Cell::plain(measured(row.hhi, &|v| fixed(v, 0))),
         Cell {
-            text: dependency(3),
+            text: dependency,
             tone: Tone::Plain,
-            shorter: vec![dependency(2), dependency(1)],
+            shorter: vec![two, one],
         },
         with_tonnes(
             measured(row.at_risk, &percent),
@@ -537,9 +538,52 @@ fn dependency_summary<K: std::fmt::Display>(dependency: &[(K, f64)], most: usize
     parts.join(" ")
 }
 
+/// [`dependency_summary`] of three, two and one suppliers, each supplier
+/// formatted once.
+fn dependency_summaries<K: std::fmt::Display>(dependency: &[(K, f64)]) -> [String; 3] {
+    if dependency.is_empty() {
+        return std::array::from_fn(|_| DASH.to_string());
+    }
+    let parts: Vec<String> = dependency
+        .iter()
+        .take(3)
+        .map(|(code, share)| format!("{code} {}", percent(*share)))
+        .collect();
+    let summary = |most: usize| {
+        let mut s = parts[..most.min(parts.len())].join(" ");
+        if dependency.len() > most {
+            s.push_str(&format!(" +{}", dependency.len() - most));
+        }
+        s
+    };
+    [summary(3), summary(2), summary(1)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summaries_are_the_summaries_of_three_two_and_one() {
+        for n in 0..6 {
+            let dep: Vec<(String, f64)> = (0..n)
+                .map(|i| (format!("C{i}"), 0.1 / (i + 1) as f64))
+                .collect();
+            assert_eq!(
+                dependency_summaries(&dep),
+                [3, 2, 1].map(|most| dependency_summary(&dep, most))
+            );
+        }
+        let dep = [("CN", 0.88), ("AU", 0.05), ("MY", 0.04), ("US", 0.02)];
+        assert_eq!(
+            dependency_summaries(&dep),
+            [
+                "CN 88.0% AU 5.0% MY 4.0% +1".to_string(),
+                "CN 88.0% AU 5.0% +2".to_string(),
+                "CN 88.0% +3".to_string()
+            ]
+        );
+    }
 
     #[test]
     fn percentages_have_one_decimal() {
