@@ -335,12 +335,6 @@ fn dependency(ctx: &Ctx<'_>, c: usize, p: ActorId, demand: f64) -> Part {
     }
 }
 
-/// The rerouting share of the scenario, as the model clamps it.
-pub(crate) fn rerouting_share(ctx: &Ctx<'_>) -> f64 {
-    let r = ctx.ev.market.rerouting;
-    if r.is_nan() { 0.0 } else { r.clamp(0.0, 1.0) }
-}
-
 /// One consumer's loss terms per final-stage supplier at `weight`:
 /// `at_risk` (sticky) or `shortfall` (the scenario's mix of the sticky and
 /// the rerouted outcome).
@@ -355,7 +349,7 @@ pub(crate) fn loss_terms(
     let last = ctx.last();
     let eq = ctx.eq().supply(c);
     let (r, rerouted) = match rerouted {
-        Some(rr) if shortfall => (rerouting_share(ctx), rr),
+        Some(rr) if shortfall => (ctx.rerouting_share(), rr),
         _ => {
             return eq
                 .iter()
@@ -427,7 +421,7 @@ fn loss_part(ctx: &Ctx<'_>, c: usize, demand: f64, shortfall: bool) -> Part {
         0.0
     };
     residual(&mut terms, value, "not supplied in equilibrium");
-    let r = rerouting_share(ctx);
+    let r = ctx.rerouting_share();
     let how = if !shortfall {
         "with nobody rerouting".to_string()
     } else if r > 0.0 {

@@ -346,6 +346,12 @@ impl<'a> Ctx<'a> {
         &self.ev.outcome.equilibrium
     }
 
+    /// The rerouting share of the scenario, as the model clamps it.
+    pub fn rerouting_share(&self) -> f64 {
+        let r = self.ev.market.rerouting;
+        if r.is_nan() { 0.0 } else { r.clamp(0.0, 1.0) }
+    }
+
     pub fn mineral_name(&self) -> &'a str {
         &self.checked.world.minerals[self.ev.mineral].name
     }

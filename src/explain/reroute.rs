@@ -26,7 +26,7 @@ pub(crate) struct Rerouted<'c, 'a> {
 impl<'c, 'a> Rerouted<'c, 'a> {
     /// `None` when nothing reroutes (`rerouting 0%`).
     pub fn new(ctx: &'c Ctx<'a>) -> Option<Self> {
-        if super::country::rerouting_share(ctx) <= 0.0 {
+        if ctx.rerouting_share() <= 0.0 {
             return None;
         }
         let market = &ctx.ev.market;

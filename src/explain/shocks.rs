@@ -7,7 +7,6 @@
 //! Two statements on one flow multiply, so their effects need not add up to
 //! the whole; each says what that one line does.
 
-use super::country::rerouting_share;
 use super::paths::Sticky;
 use super::reroute::Rerouted;
 use super::{Ctx, Delivery, Rerouting, Shock};
@@ -92,7 +91,7 @@ fn without(state: &ScenarioState, m: crate::program::MineralId, statement: Span)
 /// Who delivered what to the row (a country, or a group's members with a
 /// demand figure together) when part of the market reroutes.
 pub(crate) fn rerouting(ctx: &Ctx<'_>, metric: &Metric) -> Option<Rerouting> {
-    let r = rerouting_share(ctx);
+    let r = ctx.rerouting_share();
     if r <= 0.0 || *metric == Metric::AtRisk {
         return None;
     }

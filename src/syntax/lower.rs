@@ -699,7 +699,7 @@ impl Lowerer {
                 span.start.min(path.span.start)
             }
         };
-        let text = crate::format::inline(&tree, input, start);
+        let text = super::print::inline(&tree, input, start);
         Expect {
             scenario,
             at,

@@ -8,6 +8,7 @@ mod grammar;
 mod hints;
 pub mod limits;
 mod lower;
+pub(crate) mod print;
 mod rules;
 pub(crate) mod tree;
 pub mod trivia;

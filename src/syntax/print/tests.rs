@@ -266,7 +266,7 @@ fn every_form_prints_in_its_canonical_layout() {
 /// The rules named in `grammar/lode.pest`, each with whether it is silent
 /// (`_{`), and the alternatives of `stmt` and `mineral_item`.
 fn grammar() -> (Vec<(String, bool)>, Vec<String>) {
-    let text = include_str!("../../grammar/lode.pest");
+    let text = include_str!("../../../grammar/lode.pest");
     let mut rules = Vec::new();
     for line in text.lines() {
         let Some((name, body)) = line.split_once('=') else {
