@@ -133,6 +133,20 @@ fn ten_thousand_balanced_parentheses() {
     expect(&run_text(&text), 1, "lode::E0104");
 }
 
+/// The REPL asks whether a line is complete before parsing it, and the
+/// formatter's hints re-parse pieces of a failed file: neither may hand
+/// pest more nesting than the limit (it recurses once per bracket, on a
+/// test thread's 2 MiB stack).
+#[test]
+fn deep_nesting_in_the_repl_and_hints_is_refused_not_recursed() {
+    let deep = format!("let x = {}1", "(".repeat(200_000));
+    assert!(!lode::syntax::is_incomplete(&deep));
+    let deep_block = format!("scenario s {}", "{ (".repeat(100_000));
+    assert!(!lode::syntax::is_incomplete(&deep_block));
+    let err = lode::syntax::parse_repl(&deep, lode::source::SourceId(0)).unwrap_err();
+    assert_eq!(err[0].code.as_str(), "lode::E0104");
+}
+
 #[test]
 fn parentheses_at_the_limit_are_fine() {
     let text = format!(

@@ -39,7 +39,7 @@ pub use scenarios::unknown_scenario;
 /// The most actors, scenarios and statements one program may have.
 pub const MAX_ACTORS: usize = 10_000;
 pub const MAX_SCENARIOS: usize = 1_000;
-pub const MAX_STATEMENTS: usize = 200_000;
+pub use crate::syntax::limits::MAX_STATEMENTS;
 pub const MAX_STAGES: usize = 16;
 pub const MAX_MINERALS: usize = 1_000;
 /// The most members all groups and coalitions may hold together (after
@@ -543,5 +543,47 @@ pub fn resolve_metric(
     match c.metric_ref(path) {
         Some(m) if c.errors.is_empty() => Ok(m),
         _ => Err(c.errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_stmts;
+    use crate::source::SourceId;
+    use crate::syntax::limits::statement_starts;
+
+    /// The count made before parsing never exceeds the statements the
+    /// checker counts, on world2024 and every program in the repository's
+    /// scenarios and test fixtures that parses: it may refuse a program
+    /// only if the checker would.
+    #[test]
+    fn the_count_before_parsing_is_a_floor() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "lode")
+                    && let Ok(text) = std::fs::read_to_string(path)
+                {
+                    out.push(text);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = vec![crate::data::WORLD2024.to_string()];
+        walk(&root.join("scenarios"), &mut texts);
+        walk(&root.join("tests"), &mut texts);
+        let mut compared = 0;
+        for text in &texts {
+            let Ok(program) = crate::syntax::parse(text, SourceId(0)) else {
+                continue;
+            };
+            let floor = statement_starts(text).count();
+            let counted = count_stmts(&program.stmts);
+            assert!(floor <= counted, "{floor} > {counted} in\n{text}");
+            compared += 1;
+        }
+        assert!(compared > 50, "{compared}");
     }
 }

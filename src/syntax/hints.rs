@@ -307,6 +307,10 @@ fn skip_spaces(text: &str, pos: usize) -> usize {
 
 /// True when `text` parses, or fails only at byte `past` or later.
 fn gets_past(text: &str, rule: Rule, past: usize) -> bool {
+    // The parser recurses once per bracket: never past the depth limit.
+    if super::limits::check_depth(text, crate::source::SourceId(0)).is_err() {
+        return false;
+    }
     match LodeParser::parse(rule, text) {
         Ok(_) => true,
         Err(e) => {

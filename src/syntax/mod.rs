@@ -23,7 +23,7 @@ pub(crate) use grammar::Rule;
 
 /// Parses a whole program.
 pub fn parse(text: &str, source: SourceId) -> Result<Program, Vec<Diag>> {
-    limits::check_depth(text, source).map_err(|d| vec![d])?;
+    limits::check_size(text, source).map_err(|d| vec![d])?;
     let mut pairs = LodeParser::parse(Rule::program, text)
         .map_err(|e| vec![syntax_error(e, Rule::program, text, source)])?;
     let pair = pairs
@@ -60,6 +60,10 @@ pub fn parse_repl(text: &str, source: SourceId) -> Result<ReplInput, Vec<Diag>> 
 /// block, parenthesis or string, or a trailing operator. The REPL keeps
 /// reading lines while this holds.
 pub fn is_incomplete(text: &str) -> bool {
+    // Too deep is complete: the parse that follows says so.
+    if limits::check_depth(text, SourceId(0)).is_err() {
+        return false;
+    }
     match LodeParser::parse(Rule::repl_line, text) {
         Ok(_) => false,
         Err(e) => {
