@@ -36,6 +36,10 @@
 // with "internal error". Tests may unwrap.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+// pest without its `std` feature (see Cargo.toml) generates code that
+// names the `alloc` crate.
+extern crate alloc;
+
 pub mod ast;
 pub mod check;
 pub mod coverage;

@@ -142,7 +142,7 @@ fn layout(rule: Rule) -> Layout {
         repl_line | query => Sequence,
         // Silent or lookahead-only rules: never in a tree.
         WHITESPACE | COMMENT | sep | stmt | mineral_item | bin_op | expect_op | primary
-        | scalar | ident_char | keyword | ci_keyword => Sequence,
+        | scalar | ident_char | keyword | ci_keyword | kw_any | ci_kw_any => Sequence,
     }
 }
 

@@ -67,7 +67,7 @@ pub(crate) fn describe(rule: Rule) -> Option<&'static str> {
         ident | ident_raw | miscased => "a name",
         ident_char => "a letter, digit or `_`",
         string | string_inner => "a string",
-        keyword | ci_keyword => "a keyword",
+        keyword | ci_keyword | kw_any | ci_kw_any => "a keyword",
         kw_use => "`use`",
         kw_actor => "`actor`",
         kw_alias => "`alias`",
