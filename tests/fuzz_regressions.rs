@@ -337,6 +337,44 @@ fn eighty_thousand_expectations_of_an_unknown_mineral_timed_out() {
     assert!(took < Duration::from_secs(20), "took {took:?}");
 }
 
+/// Found by the `structured` fuzzer: six blocks of 65,535 expectations, a
+/// 13.5 MB program of 393,000 statements, timed out: lode refused it with
+/// E0106 only after parsing all of it (3.3 s in a release build, over 10 s
+/// in the fuzz build). Now the pass before the parser counts the
+/// statements and refuses the program there, pointing at the first one
+/// over the limit.
+#[test]
+fn four_hundred_thousand_statements_were_parsed_before_being_refused() {
+    let mut text = String::from(
+        "actor CN, JP\nmineral m {\n  stages mining\n  volume 10 kt\n  \
+         mining: CN 60%\n  demand: JP 30%\n}\n",
+    );
+    for _ in 0..6 * 65_535 {
+        text.push_str("expect JP.m.demand >= 0\n");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("input.lode");
+    std::fs::write(&path, &text).expect("write");
+    let (out, _) = run(&path);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", prefix(&err, 2000));
+    assert!(err.contains("lode::E0106"), "{}", prefix(&err, 2000));
+    assert!(
+        err.contains("the program has more than 200000 statements"),
+        "{}",
+        prefix(&err, 2000)
+    );
+    assert!(err.contains("statement 200001 starts here"));
+    // Seven lines of world hold 6 statements (`actor`, `mineral` and its
+    // four lines; `}` is none), so expectation k is statement 6 + k on line
+    // 7 + k: statement 200,001 is expectation 199,995, on line 200,002.
+    assert!(
+        err.contains("input.lode:200002:1"),
+        "{}",
+        prefix(&err, 2000)
+    );
+}
+
 /// A name a megabyte long: "did you mean" compared it with every declared
 /// name at quadratic cost (seconds per name). Fixed in
 /// `diagnostic::suggest`: names whose lengths differ by more than 3 are
