@@ -4,7 +4,8 @@
 #   tools/scale/run.sh worlds DIR     write the synthetic worlds into DIR
 #   tools/scale/run.sh memory DIR     peak RSS and time of every world × format
 #   tools/scale/run.sh time DIR       whole-process times side by side (hyperfine)
-#   tools/scale/run.sh peer DIR       lode against the Python model (tools/xcheck)
+#   tools/scale/run.sh peer DIR       lode against the Python model (tools/xcheck), and
+#                                     what a process costs that does nothing
 #
 # Needs a release build (`cargo build --release --bin lode --example synth`),
 # GNU time (/usr/bin/time) and hyperfine. Output goes to /dev/null; the
@@ -54,12 +55,20 @@ time)
   uptime
   ;;
 peer)
+  # The target's world, then larger ones, where the fixed costs of a
+  # process (start-up, the parse) weigh less.
+  world p_100_6 100 6 3 6
+  world p_200_6 200 6 3 6
+  world p_50_24 50 24 3 6
   uptime
-  # The same numbers first: xcheck compares every value with lode's JSON.
-  python3 tools/xcheck/xcheck.py --quiet "$dir/w_50_6.lode"
-  hyperfine -N --warmup 1 --runs 10 --style basic \
-    "$L run $dir/w_50_6.lode --format json" \
-    "python3 tools/xcheck/xcheck.py $dir/w_50_6.lode --dump"
+  for w in w_50_6 p_100_6 p_200_6 p_50_24; do
+    # The same numbers first: xcheck compares every value with lode's JSON.
+    python3 tools/xcheck/xcheck.py --quiet "$dir/$w.lode"
+    hyperfine -N --warmup 1 --runs 5 --style basic \
+      "$L run $dir/$w.lode --format json" \
+      "python3 tools/xcheck/xcheck.py $dir/$w.lode --dump"
+  done
+  hyperfine -N --warmup 5 --runs 30 --style basic /bin/true "$L --version" "python3 -c pass"
   ;;
 *)
   echo "usage: run.sh worlds|memory|time|peer DIR" >&2
